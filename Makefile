@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Top-level build.  Every component adds itself through a fragment
+# <component>/build.mk that appends to:
+#   ALL      targets built by `make`            (programs land in build/bin/)
+#   BENCH    commands run by `make bench`        (each prints its own table)
+# and may add phony targets of its own.  Tests are run by tests/run.
+#
+#   make deps     install the Debian packages everything needs (idempotent)
+#   make          build everything
+#   make test     deps + build + every test this machine can run
+#   make bench    deps + build + benchmark tables
+#   make compare  deps + build + the Boehm GC backend comparison (main job)
+
+TOP     := $(CURDIR)
+BUILD   := $(TOP)/build
+BIN     := $(BUILD)/bin
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+           -I$(TOP)/include -I$(TOP)/libooh
+export TOP BUILD BIN CC CFLAGS
+
+ALL   :=
+BENCH :=
+
+.PHONY: all deps test bench compare clean
+all: build-all
+
+include $(sort $(wildcard */build.mk))
+
+.PHONY: build-all
+build-all: $(ALL)
+
+deps:
+	@scripts/deps
+
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@tests/run
+
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@set -e; $(foreach b,$(BENCH),$(b);)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ooh.h - the OoH Lib: one dirty-page tracking API over every backend.
+ *
+ * A tracker opens a backend, tracks one process (itself or another), and
+ * repeatedly fetches the set of pages written since the previous fetch
+ * ("fresh every interval").  The set is always a superset of the pages the
+ * process wrote: when a backend loses information (ring overflow, a range
+ * it could not protect) the fetch says so with OOH_FETCH_ALL and returns
+ * every page that may have been written.
+ *
+ * Conventions (liburing style): functions return 0 or a positive count on
+ * success and -errno on failure; nothing sets errno.  Addresses are virtual
+ * addresses of the tracked process, page-aligned (4 KiB).
+ *
+ * Backends (see ooh_backends(3)):
+ *   spml          Xen Shadow PML through the guest UIO module (OoH paper 4.1)
+ *   epml          extended PML, GVA logging in the (emulated) CPU (paper 4.2)
+ *   pagemap-scan  UFFD_FEATURE_WP_ASYNC + PAGEMAP_SCAN ioctl (Linux >= 6.7)
+ *   uffd-wp       userfaultfd write-protect, synchronous fault handler
+ *   softdirty     /proc/PID/clear_refs "4" + pagemap bit 55
+ *   mprotect      PROT_READ + SIGSEGV handler (self only; Boehm's classic VDB)
+ *   ring-loopback test backend: a producer thread feeds pagemap-scan results
+ *                 as GPAs through an ooh_ring and the SPML consumer maps them
+ *                 back (exercises the ring consumer and reverse map natively)
+ */
+#ifndef OOH_H
+#define OOH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OOH_PAGE_SIZE	4096ul
+#define OOH_PAGE_SHIFT	12
+
+struct ooh_tracker;
+
+/* Capabilities of a backend (ooh_caps()). */
+#define OOH_CAP_SELF		(1u << 0) /* can track the calling process */
+#define OOH_CAP_OTHER		(1u << 1) /* can track another process */
+#define OOH_CAP_KERNEL_WRITES	(1u << 2) /* sees writes the kernel makes into
+					   * tracked memory (read(2) etc.) */
+#define OOH_CAP_WHOLE_MM	(1u << 3) /* can track the whole address space
+					   * (ooh_track(t, pid, NULL, 0)) */
+#define OOH_CAP_NEW_MAPPINGS	(1u << 4) /* whole-mm tracking also covers
+					   * mappings created later */
+#define OOH_CAP_THREADS		(1u << 5) /* writes of every thread */
+
+/*
+ * ooh_open - open a tracker on a backend.
+ * @backend: backend name (see above), "auto" or NULL for the best available
+ *           one (epml, spml, pagemap-scan, uffd-wp, softdirty, in order).
+ * @out:     receives the tracker.
+ *
+ * The backend is probed: a backend that cannot work on this machine is
+ * refused here, never later with an empty result.
+ * Returns 0, -ENOENT (unknown backend name), -EOPNOTSUPP (backend not
+ * supported by this kernel/hypervisor; ooh_last_error() says why),
+ * -ENOMEM, or another -errno from the probe.
+ */
+int ooh_open(const char *backend, struct ooh_tracker **out);
+
+/* Backend name of an open tracker ("uffd-wp", ...). */
+const char *ooh_backend_name(const struct ooh_tracker *t);
+
+/* OOH_CAP_* bits of an open tracker's backend. */
+unsigned int ooh_caps(const struct ooh_tracker *t);
+
+/*
+ * Human-readable reason for the last failure of any ooh_* call in this
+ * thread (one line, no newline), or "" if none.
+ */
+const char *ooh_last_error(void);
+
+/*
+ * ooh_track - start tracking writes of process @pid to [addr, addr + len).
+ * @pid:  0 or getpid() for the calling process, else another process the
+ *        caller may ptrace (PTRACE_MODE_ATTACH).  All calls on one tracker
+ *        must name the same process.
+ * @addr: start, page-aligned; NULL with len 0 means the whole address space
+ *        (only if OOH_CAP_WHOLE_MM; backends that protect ranges take every
+ *        private writable mapping present now).
+ * @len:  bytes, multiple of the page size.
+ *
+ * May be called several times to add ranges (e.g. Boehm GC adding a heap
+ * section).  Pages of a new range count as dirty in the next fetch.
+ * Returns 0, -EINVAL (alignment, mixed pids), -ESRCH (no such process),
+ * -EPERM (may not trace @pid), -EOPNOTSUPP (the backend cannot track this
+ * process or range, e.g. another process with a self-only backend), or
+ * another -errno.
+ */
+int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr, size_t len);
+
+/*
+ * ooh_untrack - stop tracking [addr, addr + len) (e.g. before munmap of a
+ * heap section).  Returns 0 or -EINVAL if the range is not tracked.
+ */
+int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len);
+
+/* ooh_fetch() result flags */
+#define OOH_FETCH_ALL	(1u << 0) /* information was lost (ring overflow,
+				   * producer disarmed); @pages holds every
+				   * present or swapped page of the tracked
+				   * ranges: treat all of them as dirty */
+
+struct ooh_dirty {
+	uint64_t *pages;	/* sorted, unique, page-aligned addresses;
+				 * owned by the library, valid until the next
+				 * ooh_fetch() or ooh_close() */
+	size_t nr_pages;	/* entries in @pages */
+	unsigned int flags;	/* OOH_FETCH_* */
+	uint64_t lost;		/* entries the producer dropped (rings) */
+};
+
+/*
+ * ooh_fetch - collect the pages written since the previous fetch (or since
+ * ooh_track() for the first fetch) and re-arm tracking for the next
+ * interval, atomically with respect to the tracked process's writes: a
+ * write that races with the fetch is reported by this fetch or the next.
+ * Returns the number of pages (>= 0) or -errno (-ENODEV: the producer went
+ * away, e.g. Xen disarmed SPML; -ESRCH: the process exited).
+ */
+int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d);
+
+/* Statistics since ooh_track(); times in nanoseconds (CLOCK_MONOTONIC). */
+struct ooh_stats {
+	uint64_t fetches;	/* ooh_fetch() calls that succeeded */
+	uint64_t pages_reported;/* sum of nr_pages over fetches */
+	uint64_t fetch_ns;	/* time spent in ooh_fetch() */
+	uint64_t fetch_ns_max;	/* longest single fetch */
+	uint64_t overflows;	/* fetches that returned OOH_FETCH_ALL */
+	uint64_t faults;	/* write faults handled (uffd-wp, mprotect) */
+	uint64_t lost;		/* ring entries dropped by producers */
+};
+
+/* Fill @st.  Returns 0. */
+int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st);
+
+/*
+ * ooh_stop - stop tracking: remove write protection, unregister rings.
+ * The tracker may track again afterwards.  Returns 0 or -errno.
+ */
+int ooh_stop(struct ooh_tracker *t);
+
+/* ooh_close - stop if needed and free the tracker.  NULL is allowed. */
+void ooh_close(struct ooh_tracker *t);
+
+/*
+ * ooh_backends - names of all compiled-in backends, NULL-terminated; with
+ * ooh_backend_probe() a caller can list what works here.
+ */
+const char *const *ooh_backends(void);
+
+/* 0 if @backend works here, else -errno (reason in ooh_last_error()). */
+int ooh_backend_probe(const char *backend);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OOH_H */

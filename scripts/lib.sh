@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# scripts/lib.sh - shared helpers for the fetch/build scripts (source it).
+#
+# OOH_CACHE   cache for downloaded sources and heavy build outputs, outside
+#             the tree (default ~/.cache/ooh).  Deleting it forces a cold run.
+# Mirrors are never written into the tree: they are read from this machine's
+# apt configuration (deb822 .sources files or the classic sources.list).
+
+set -euo pipefail
+
+OOH_TOP=${OOH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+OOH_CACHE=${OOH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ooh}
+mkdir -p "$OOH_CACHE"
+
+ooh_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+ooh_die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# ooh_mirror: base URI of the configured Debian archive (the one serving
+# "main" for the bookworm suite), e.g. http://host/debian
+ooh_mirror() {
+	local uri
+	uri=$(awk '
+		/^URIs:/ { u = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") s = 1 }
+		/^$/ { if (s && u != "" && !found) { print u; found = 1 } u = ""; s = 0 }
+		END { if (s && u != "" && !found) print u }
+	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+		uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
+			/etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || ooh_die "no Debian bookworm archive in the apt configuration"
+	printf '%s\n' "${uri%/}"
+}
+
+# ooh_fetch_verified URL-PATH SHA256 DEST: download $(ooh_mirror)/URL-PATH
+# into DEST (in the cache) unless DEST already has the right checksum.
+ooh_fetch_verified() {
+	local path=$1 sum=$2 dest=$3
+	if [ -f "$dest" ] && echo "$sum  $dest" | sha256sum -c --status; then
+		return 0
+	fi
+	local url
+	url="$(ooh_mirror)/$path"
+	ooh_log "fetching ${path##*/}"
+	curl -fsSL --retry 3 -o "$dest.part" "$url" ||
+		ooh_die "download of ${path##*/} failed"
+	echo "$sum  $dest.part" | sha256sum -c --status ||
+		ooh_die "checksum mismatch for ${path##*/} (expected $sum)"
+	mv "$dest.part" "$dest"
+}
+
+# ooh_enable_deb_src: add deb-src entries mirroring the configured deb
+# entries (same URIs and suites) so that `apt-get source` works.
+ooh_enable_deb_src() {
+	local f=/etc/apt/sources.list.d/ooh-deb-src.sources
+	[ -f "$f" ] && return 1
+	local m
+	m=$(ooh_mirror)
+	cat > "$f" <<SRC
+Types: deb-src
+URIs: $m
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	return 0
+}
+
+# ooh_apt_source PKG DESTDIR: unpack Debian's source package PKG into
+# DESTDIR (cached; .dsc signatures and checksums verified by dpkg-source).
+ooh_apt_source() {
+	local pkg=$1 dest=$2
+	[ -d "$dest" ] && [ -f "$dest/.ooh-unpacked" ] && return 0
+	rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+	(cd "$dest.tmp" && apt-get source -qq "$pkg" >/dev/null) ||
+		ooh_die "apt-get source $pkg failed (run 'make deps' first)"
+	local d
+	d=$(find "$dest.tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	rm -rf "$dest" && mv "$d" "$dest" && rm -rf "$dest.tmp"
+	touch "$dest/.ooh-unpacked"
+}
+
+# ooh_heavy CMD...: run a heavy build or emulation holding the machine-wide
+# lock, so that two never run at once on this 2-core machine.
+ooh_heavy() {
+	flock "${OOH_HEAVY_LOCK:-/tmp/ooh-heavy.lock}" "$@"
+}
