@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ooh/spml.h - Shadow PML (SPML) hypervisor interface: the HVMOP sub-op a
+ * guest kernel uses to share Intel PML logs with its userspace, the domctl
+ * the toolstack uses to inspect and force-disarm it, the HVM parameter that
+ * grants it and the per-vCPU VIRQ that signals it.
+ *
+ * One header for every side: the Xen patch series (xen-patches/, copied
+ * verbatim to xen/include/ooh/ by the series), the guest module
+ * (guest-uio/) and libxc-ext/ (xc_spml_*, xen-pml).  The ring the log is
+ * copied into is struct ooh_ring_hdr from ooh/ring.h, never redeclared.
+ *
+ * Layout rules (as Xen's public headers): fixed-width fields, explicit
+ * padding that callers must zero, 64-bit fields 8-byte aligned, no
+ * pointers (guest addresses travel as ooh_u64), so 32- and 64-bit callers
+ * share one layout and Xen needs no compat translation.
+ *
+ * Background: Intel SDM vol. 3C 29.3.6 (Page-Modification Logging); Xen
+ * 4.17 vmx_vcpu_flush_pml_buffer() (xen/arch/x86/hvm/vmx/vmcs.c); OoH
+ * paper (Bitchebe & Tchana, SC22) section 4 ("Shadow PML").
+ */
+#ifndef OOH_SPML_H
+#define OOH_SPML_H
+
+#include "ring.h"
+
+#if defined(__KERNEL__)
+typedef __u16 ooh_u16;
+#else
+typedef uint16_t ooh_u16;
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Numbers claimed in Xen's name spaces (also #defined by the patch in  */
+/* xen/include/public/{hvm/hvm_op.h,hvm/params.h,xen.h,domctl.h}).      */
+/* ------------------------------------------------------------------ */
+
+#ifndef HVMOP_spml
+#define HVMOP_spml		26	/* hvm_op(HVMOP_spml, struct
+					 * ooh_spml_hvm_op *) */
+#endif
+#ifndef HVM_PARAM_SPML
+#define HVM_PARAM_SPML		39	/* toolstack-only, see below */
+#endif
+#ifndef VIRQ_SPML
+#define VIRQ_SPML		14	/* per-vCPU (not global) */
+#endif
+#ifndef XEN_DOMCTL_spml_op
+#define XEN_DOMCTL_spml_op	87	/* struct ooh_spml_domctl in
+					 * xen_domctl.u */
+#endif
+
+#define OOH_SPML_INTERFACE_VERSION 0x00000001u
+
+/*
+ * HVM_PARAM_SPML: written by the toolstack only (a guest write of any HVM
+ * param other than the few whitelisted ones fails with -EPERM, so a guest
+ * cannot grant itself SPML).  Values:
+ */
+#define OOH_SPML_PARAM_DISABLED	0	/* every HVMOP_spml call: -EPERM */
+#define OOH_SPML_PARAM_ENABLED	1	/* guest may use HVMOP_spml */
+/*
+ * Setting the param back to DISABLED while armed force-disarms the domain
+ * (as XEN_DOMCTL_SPML_force_disarm): every registered ring gets
+ * OOH_RING_F_DISARMED, its VIRQ is raised, and later HVMOP_spml calls
+ * fail with -EPERM.
+ */
+
+/* ------------------------------------------------------------------ */
+/* HVMOP_spml (guest kernel, CPL 0, domain == DOMID_SELF only)         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Commands (ooh_spml_hvm_op.cmd).  "calling vCPU" means the vCPU that
+ * issues the hypercall; a guest acts on another vCPU's ring by running the
+ * call on that vCPU (smp_call_function_single in Linux).
+ */
+/*
+ * Register the calling vCPU's ring (u.ring).  Xen validates every frame
+ * (RAM, writable, not MMIO, not shared, not paged out), maps the frames
+ * globally (flushes may run from any context, e.g. a toolstack harvest of
+ * a paused vCPU), checks the header (magic, version, nr_entries equal to
+ * u.ring.nr_entries) and sets hdr->vcpu.  Xen keeps its own copy of
+ * nr_entries and never re-reads it from guest memory.
+ */
+#define OOH_SPML_OP_register_ring	1
+/* Unregister and unmap the calling vCPU's ring (flushes it first). */
+#define OOH_SPML_OP_unregister_ring	2
+/*
+ * Arm PML for the whole domain (the EPT and its dirty bits are shared, so
+ * arming is per domain): every RAM page becomes log-dirty, the first write
+ * to each is logged.  -EBUSY if already armed.
+ */
+#define OOH_SPML_OP_arm			3
+/*
+ * Start a new interval: flush the calling vCPU, then re-mark every page
+ * log-dirty so the next write to it is logged again.  -ENOENT if not
+ * armed.  The caller should drain every vCPU before (see drain).
+ */
+#define OOH_SPML_OP_rearm		4
+/* Disarm: flush every vCPU, stop PML for SPML (Xen's own log-dirty user,
+ * if any, keeps it on).  -ENOENT if not armed. */
+#define OOH_SPML_OP_disarm		5
+/*
+ * Set the calling vCPU's tracking state (u.tracking.on): Xen first
+ * flushes the vCPU's PML buffer under the old state, then switches.
+ * GPAs flushed while tracking go to the ring; others are counted as
+ * "untracked" and dropped.  Called by the guest at context switch.
+ */
+#define OOH_SPML_OP_set_tracking	6
+/* Flush the calling vCPU's PML buffer into its ring now. */
+#define OOH_SPML_OP_drain		7
+/* Return the calling vCPU's counters and ring state (u.stats, OUT). */
+#define OOH_SPML_OP_get_stats		8
+
+/* u.ring for OOH_SPML_OP_register_ring */
+struct ooh_spml_ring_reg {
+	ooh_u64 frame_list;	/* IN: guest-virtual address of an array
+				 * ooh_u64 gfn[nr_frames]; gfn[0] holds the
+				 * ring header, gfn[1 + k] entries
+				 * [512k, 512k + 511] */
+	ooh_u32 nr_frames;	/* IN: must be 1 + nr_entries / 512 */
+	ooh_u32 nr_entries;	/* IN: ooh_ring_nr_valid(), and
+				 * <= OOH_SPML_MAX_ENTRIES */
+};
+#define OOH_SPML_MAX_ENTRIES	(1u << 18)	/* 2 MiB of entries per vCPU */
+
+/* u.tracking for OOH_SPML_OP_set_tracking */
+struct ooh_spml_tracking {
+	ooh_u32 on;		/* IN: 0 or 1 */
+	ooh_u32 pad;		/* IN: must be 0 */
+};
+
+/* ooh_spml_vcpu_stats.state */
+#define OOH_SPML_VCPU_REGISTERED	(1u << 0)	/* a ring is mapped */
+#define OOH_SPML_VCPU_TRACKING		(1u << 1)	/* set_tracking(1) */
+
+/*
+ * Per-vCPU counters: OUT of OOH_SPML_OP_get_stats and of
+ * XEN_DOMCTL_SPML_get_vcpu.  All counters are monotonic since the domain
+ * was created (registering a new ring does not reset them), in units of
+ * events or GPAs (4 KiB guest frames).
+ */
+struct ooh_spml_vcpu_stats {
+	ooh_u64 pml_full_exits;	/* OUT: VM exits "PML log full" (reason 62) */
+	ooh_u64 flushes;	/* OUT: PML buffer flushes that found entries */
+	ooh_u64 logged;		/* OUT: GPAs read from the PML buffer while
+				 * SPML was armed */
+	ooh_u64 ringed;		/* OUT: entries appended to the ring */
+	ooh_u64 untracked;	/* OUT: GPAs dropped, vCPU not tracking */
+	ooh_u64 lost;		/* OUT: GPAs dropped, ring full or cons
+				 * invalid (same as the header's lost) */
+	ooh_u64 faults;		/* OUT: superpage write faults recorded
+				 * (OOH_ENTRY_2M entries) */
+	ooh_u64 virqs;		/* OUT: VIRQ_SPML sent to this vCPU */
+	ooh_u64 prod;		/* OUT: ring prod (Xen's copy) */
+	ooh_u64 cons;		/* OUT: ring cons as last read (untrusted) */
+	ooh_u32 nr_entries;	/* OUT: ring size, 0 if none registered */
+	ooh_u32 state;		/* OUT: OOH_SPML_VCPU_* */
+	ooh_u32 vcpu;		/* OUT: vCPU id */
+	ooh_u32 pad;		/* OUT: 0 */
+};
+
+struct ooh_spml_hvm_op {
+	ooh_u32 version;	/* IN: OOH_SPML_INTERFACE_VERSION */
+	ooh_u32 cmd;		/* IN: OOH_SPML_OP_* */
+	ooh_u16 domain;		/* IN: DOMID_SELF (0x7ff0) or own domid */
+	ooh_u16 pad0;		/* IN: must be 0 */
+	ooh_u32 pad1;		/* IN: must be 0 */
+	union {
+		struct ooh_spml_ring_reg ring;
+		struct ooh_spml_tracking tracking;
+		struct ooh_spml_vcpu_stats stats;
+		ooh_u64 pad[16];	/* IN: unused bytes must be 0 */
+	} u;
+};
+
+/* ------------------------------------------------------------------ */
+/* XEN_DOMCTL_spml_op (toolstack; XSM_PRIV, FLASK domain2:spml_op)     */
+/* ------------------------------------------------------------------ */
+
+#define XEN_DOMCTL_SPML_get_domain	1	/* OUT u.domain */
+#define XEN_DOMCTL_SPML_get_vcpu	2	/* IN vcpu, OUT u.vcpu */
+#define XEN_DOMCTL_SPML_force_disarm	3	/* disarm, mark rings
+						 * OOH_RING_F_DISARMED */
+#define XEN_DOMCTL_SPML_drain		4	/* pause the domain, flush
+						 * every vCPU, unpause */
+
+/* ooh_spml_domain_info.users: who has PML/log-dirty enabled (coexistence) */
+#define OOH_SPML_USER_LOGDIRTY	(1u << 0)	/* Xen log-dirty (migration) */
+#define OOH_SPML_USER_VRAM	(1u << 1)	/* Xen VRAM tracking */
+#define OOH_SPML_USER_SPML	(1u << 2)	/* SPML armed */
+
+struct ooh_spml_domain_info {
+	ooh_u32 param;		/* OUT: HVM_PARAM_SPML value */
+	ooh_u32 users;		/* OUT: OOH_SPML_USER_* */
+	ooh_u32 max_vcpus;	/* OUT: d->max_vcpus */
+	ooh_u32 nr_rings;	/* OUT: vCPUs with a ring registered */
+	ooh_u64 arms;		/* OUT: successful arm calls */
+	ooh_u64 rearms;		/* OUT: successful rearm calls */
+	ooh_u64 disarms;	/* OUT: disarms, guest or forced */
+	ooh_u64 forced;		/* OUT: force-disarms (domctl or param) */
+};
+
+struct ooh_spml_domctl {
+	ooh_u32 cmd;		/* IN: XEN_DOMCTL_SPML_* */
+	ooh_u32 vcpu;		/* IN: vCPU id for get_vcpu, else 0 */
+	ooh_u32 version;	/* IN: OOH_SPML_INTERFACE_VERSION */
+	ooh_u32 pad;		/* IN: must be 0 */
+	union {
+		struct ooh_spml_domain_info domain;
+		struct ooh_spml_vcpu_stats vcpu;
+	} u;
+};
+
+/*
+ * Errors (Xen returns -E*; libxc-ext returns -1 with errno = E*; the guest
+ * module passes them up as -E*):
+ *   EPERM       HVM_PARAM_SPML not enabled for the domain; XSM/FLASK
+ *               denied; HVMOP_spml for another domain.
+ *   EOPNOTSUPP  not a HAP (EPT) domain on VMX with PML; nested HVM
+ *               enabled; a device is passed through; shadow paging.
+ *   EINVAL      bad version, non-zero pad, unknown cmd, nr_entries not a
+ *               valid ring size, nr_frames != 1 + nr_entries / 512, a frame
+ *               that is not writable guest RAM (MMIO, shared, grant, paged),
+ *               a header whose magic/version/nr_entries do not match.
+ *   EFAULT      frame_list or the op struct not readable/writable.
+ *   EEXIST      register_ring: the calling vCPU already has a ring.
+ *   ENOENT      unregister_ring with no ring; rearm/disarm when not armed.
+ *   EBUSY       arm when already armed.
+ *   ENOMEM      Xen could not allocate the mapping.
+ *   ESRCH       domctl get_vcpu: no such vCPU.
+ *   ENOSYS      hypervisor without the SPML patch (HVMOP or domctl unknown).
+ */
+
+#endif /* OOH_SPML_H */
