@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# gc: Boehm GC 8.2.2 (Debian source) built stock and with OOH_VDB
+# (gc/patches), the GC workloads and their input generator.
+#
+#   build/gc/{stock,ooh}/        installed static libgc + headers (built in
+#                                $OOH_CACHE/gc by gc/build-libgc)
+#   build/bin/gc-<workload>      linked with the OOH_VDB libgc + libooh
+#   build/bin/gc-<workload>-stock  linked with the stock libgc
+#   build/bin/gc-gen-inputs      deterministic input generator
+#   make compare                 scripts/compare (the main job)
+GC_WORKLOADS := histogram kmeans pca string_match word_count gcbench
+GC_DIR       := $(BUILD)/gc
+GC_LIBOOH    := $(BUILD)/lib/libooh.a
+GC_WL_HDRS   := gc/workloads/wl.h gc/workloads/rng.h
+GC_LIB_DEPS  := gc/build-libgc gc/patches/series $(wildcard gc/patches/*.patch) \
+		scripts/lib.sh
+GC_WL_CFLAGS := $(filter-out -std=gnu11,$(CFLAGS)) -std=gnu11
+
+GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock) \
+	   $(BIN)/gc-gen-inputs
+ALL += $(GC_BINS)
+
+# libgc variants; the stamp is the installed archive
+$(GC_DIR)/stock/lib/libgc.a: $(GC_LIB_DEPS)
+	gc/build-libgc stock $(GC_DIR)/stock >/dev/null
+	@touch $@
+
+$(GC_DIR)/ooh/lib/libgc.a: $(GC_LIB_DEPS) libooh/ooh.h
+	gc/build-libgc ooh $(GC_DIR)/ooh >/dev/null
+	@touch $@
+
+$(GC_DIR)/%/wl.o: gc/workloads/wl.c $(GC_WL_HDRS) $(GC_DIR)/%/lib/libgc.a
+	$(CC) $(GC_WL_CFLAGS) -I$(GC_DIR)/$*/include -c -o $@ $<
+
+$(BIN)/gc-%-stock: gc/workloads/%.c $(GC_DIR)/stock/wl.o $(GC_WL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(GC_WL_CFLAGS) -I$(GC_DIR)/stock/include -o $@ $< \
+		$(GC_DIR)/stock/wl.o $(GC_DIR)/stock/lib/libgc.a -lpthread -lm
+
+$(BIN)/gc-gen-inputs: gc/workloads/gen-inputs.c gc/workloads/rng.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(BIN)/gc-%: gc/workloads/%.c $(GC_DIR)/ooh/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
+	@mkdir -p $(@D)
+	$(CC) $(GC_WL_CFLAGS) -I$(GC_DIR)/ooh/include -o $@ $< \
+		$(GC_DIR)/ooh/wl.o $(GC_DIR)/ooh/lib/libgc.a $(GC_LIBOOH) -lpthread -lm
+
+.PRECIOUS: $(GC_DIR)/%/wl.o
+
+compare:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@scripts/compare
