@@ -7,6 +7,7 @@
 #   build/bin/gc-<workload>      linked with the OOH_VDB libgc + libooh
 #   build/bin/gc-<workload>-stock  linked with the stock libgc
 #   build/bin/gc-gen-inputs      deterministic input generator
+#   build/bin/gc-ooh-probe       which libooh backends work here
 #   make compare                 scripts/compare (the main job)
 GC_WORKLOADS := histogram kmeans pca string_match word_count gcbench
 GC_DIR       := $(BUILD)/gc
@@ -17,7 +18,7 @@ GC_LIB_DEPS  := gc/build-libgc gc/patches/series $(wildcard gc/patches/*.patch) 
 GC_WL_CFLAGS := $(filter-out -std=gnu11,$(CFLAGS)) -std=gnu11
 
 GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock) \
-	   $(BIN)/gc-gen-inputs
+	   $(BIN)/gc-gen-inputs $(BIN)/gc-ooh-probe
 ALL += $(GC_BINS)
 
 # libgc variants; the stamp is the installed archive
@@ -40,6 +41,10 @@ $(BIN)/gc-%-stock: gc/workloads/%.c $(GC_DIR)/stock/wl.o $(GC_WL_HDRS)
 $(BIN)/gc-gen-inputs: gc/workloads/gen-inputs.c gc/workloads/rng.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
+
+$(BIN)/gc-ooh-probe: gc/workloads/ooh-probe.c libooh/ooh.h $(GC_LIBOOH)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(GC_LIBOOH) -lpthread
 
 $(BIN)/gc-%: gc/workloads/%.c $(GC_DIR)/ooh/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
 	@mkdir -p $(@D)
