@@ -20,3 +20,16 @@ $(LIBOOH_A): $(LIBOOH_OBJS)
 $(LIBOOH_SO): $(LIBOOH_OBJS) libooh/libooh.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libooh.so.1 -Wl,--version-script=libooh/libooh.map -o $@ $(LIBOOH_OBJS) $(LIBOOH_LIBS)
+
+# Programs linked statically against libooh so they run from build/bin and
+# inside guest images without installing the library.
+OOH_TOOLS := $(BIN)/ooh-oracle $(BIN)/ooh-track
+ALL += $(OOH_TOOLS)
+
+$(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c $(LIBOOH_A) libooh/ooh.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+
+$(BIN)/ooh-track: libooh/tools/ooh-track.c $(LIBOOH_A) libooh/ooh.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl -lpthread

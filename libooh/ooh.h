@@ -50,6 +50,9 @@ struct ooh_tracker;
 #define OOH_CAP_NEW_MAPPINGS	(1u << 4) /* whole-mm tracking also covers
 					   * mappings created later */
 #define OOH_CAP_THREADS		(1u << 5) /* writes of every thread */
+#define OOH_CAP_REMAP		(1u << 6) /* sees writes after munmap + mmap
+					   * reuse or mremap inside a tracked
+					   * range */
 
 /*
  * ooh_open - open a tracker on a backend.

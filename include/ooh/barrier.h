@@ -25,6 +25,8 @@
 #define ooh_smp_store_release(p, v)	smp_store_release(p, v)
 #define OOH_READ_ONCE(x)		READ_ONCE(x)
 #define OOH_WRITE_ONCE(x, v)		WRITE_ONCE(x, v)
+#define ooh_atomic_fetch_and(p, v)	__atomic_fetch_and(p, v, __ATOMIC_ACQ_REL)
+#define ooh_atomic_fetch_or(p, v)	__atomic_fetch_or(p, v, __ATOMIC_ACQ_REL)
 #elif defined(__XEN__)
 #include <xen/lib.h>
 #include <asm/system.h>
@@ -38,6 +40,8 @@
 	smp_wmb();                                       \
 	ACCESS_ONCE(*(p)) = (v);                         \
 } while (0)
+#define ooh_atomic_fetch_and(p, v)	__atomic_fetch_and(p, v, __ATOMIC_ACQ_REL)
+#define ooh_atomic_fetch_or(p, v)	__atomic_fetch_or(p, v, __ATOMIC_ACQ_REL)
 #else
 #include <stdatomic.h>
 /* Single-copy-atomic accesses with no ordering (flags, statistics). */

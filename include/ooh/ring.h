@@ -117,4 +117,71 @@ static inline int ooh_ring_nr_valid(ooh_u32 nr)
 	       (nr & (nr - 1)) == 0;
 }
 
+/*
+ * Reference producer.  The producer keeps its own trusted copies of the
+ * ring size and of prod (never re-read from shared memory, which the
+ * consumer could scribble on) and reads the consumer's cons once per call,
+ * treating an impossible value as "no space".  Never blocks: entries that
+ * do not fit are counted in `lost` and OOH_RING_F_OVERFLOW is set, which
+ * makes the consumer report "everything dirty" (see the protocol above).
+ * Include ooh/barrier.h before using it.
+ */
+struct ooh_ring_producer {
+	struct ooh_ring_hdr *hdr;
+	ooh_u64 *ent;
+	ooh_u32 mask;		/* nr_entries - 1, trusted */
+	ooh_u64 prod;		/* trusted copy of hdr->prod */
+};
+
+/* Initialise a ring of @nr entries (power of two) and its producer. */
+static inline void ooh_ring_init(struct ooh_ring_producer *p,
+				 struct ooh_ring_hdr *hdr, ooh_u32 nr,
+				 ooh_u32 flags, ooh_u32 vcpu)
+{
+	hdr->magic = OOH_RING_MAGIC;
+	hdr->version = OOH_RING_VERSION;
+	hdr->nr_entries = nr;
+	hdr->flags = flags;
+	hdr->threshold = 0;
+	hdr->vcpu = vcpu;
+	hdr->lost = 0;
+	hdr->prod = 0;
+	hdr->cons = 0;
+	p->hdr = hdr;
+	p->ent = ooh_ring_entries(hdr);
+	p->mask = nr - 1;
+	p->prod = 0;
+}
+
+/* Free slots as seen now (0 if cons is out of range). */
+static inline ooh_u32 ooh_ring_space(const struct ooh_ring_producer *p)
+{
+	/* Pairs with the consumer's store-release of cons. */
+	ooh_u64 cons = ooh_smp_load_acquire(&p->hdr->cons);
+	ooh_u64 used = p->prod - cons;
+
+	return used > (ooh_u64)p->mask + 1 ? 0 : (ooh_u32)(p->mask + 1 - used);
+}
+
+/*
+ * Append @n entries, publish them, and account for what did not fit.
+ * Returns the number of entries appended.
+ */
+static inline ooh_u32 ooh_ring_produce(struct ooh_ring_producer *p,
+				       const ooh_u64 *e, ooh_u32 n)
+{
+	ooh_u32 space = ooh_ring_space(p), k = n < space ? n : space, i;
+
+	for (i = 0; i < k; i++)
+		p->ent[(p->prod + i) & p->mask] = e[i];
+	p->prod += k;
+	/* Entries before prod: pairs with the consumer's load-acquire. */
+	ooh_smp_store_release(&p->hdr->prod, p->prod);
+	if (k < n) {
+		OOH_WRITE_ONCE(p->hdr->lost, OOH_READ_ONCE(p->hdr->lost) + (n - k));
+		ooh_atomic_fetch_or(&p->hdr->flags, OOH_RING_F_OVERFLOW);
+	}
+	return k;
+}
+
 #endif /* OOH_RING_H */

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * core.c - tracker life cycle, backend selection, result assembly.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const struct __ooh_backend *const backends[] = {
+	&__ooh_be_epml,		/* auto order: best first */
+	&__ooh_be_spml,
+	&__ooh_be_pagemap_scan,
+	&__ooh_be_uffd_wp,
+	&__ooh_be_softdirty,
+	&__ooh_be_mprotect,	/* not in auto: self only, no kernel writes */
+	&__ooh_be_ring_loopback,/* not in auto: a test of the ring path */
+	NULL,
+};
+#define NR_AUTO 5
+
+static const char *const backend_names[] = {
+	"epml", "spml", "pagemap-scan", "uffd-wp", "softdirty", "mprotect",
+	"ring-loopback", NULL,
+};
+
+static __thread char last_error[256];
+
+int __ooh_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+__ooh_public const char *ooh_last_error(void)
+{
+	return last_error;
+}
+
+uint64_t __ooh_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+__ooh_public const char *const *ooh_backends(void)
+{
+	return backend_names;
+}
+
+static const struct __ooh_backend *find_backend(const char *name)
+{
+	for (int i = 0; backends[i]; i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+__ooh_public int ooh_backend_probe(const char *name)
+{
+	const struct __ooh_backend *be = find_backend(name);
+
+	if (!be)
+		return __ooh_err(ENOENT, "unknown backend '%s'", name);
+	last_error[0] = '\0';
+	return be->probe();
+}
+
+__ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
+{
+	const struct __ooh_backend *be = NULL;
+	struct ooh_tracker *t;
+	int ret;
+
+	*out = NULL;
+	if (!name || !strcmp(name, "auto")) {
+		char why[1024] = "";
+
+		for (int i = 0; i < NR_AUTO && !be; i++) {
+			if (backends[i]->probe() == 0)
+				be = backends[i];
+			else
+				snprintf(why + strlen(why),
+					 sizeof(why) - strlen(why), "%s%s: %s",
+					 i ? "; " : "", backends[i]->name,
+					 last_error);
+		}
+		if (!be)
+			return __ooh_err(EOPNOTSUPP, "no backend works here (%s)",
+					 why);
+	} else {
+		be = find_backend(name);
+		if (!be)
+			return __ooh_err(ENOENT, "unknown backend '%s'", name);
+		ret = be->probe();
+		if (ret)
+			return ret;
+	}
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return __ooh_err(ENOMEM, "out of memory");
+	t->be = be;
+	ret = be->init ? be->init(t) : 0;
+	if (ret) {
+		free(t);
+		return ret;
+	}
+	*out = t;
+	return 0;
+}
+
+__ooh_public const char *ooh_backend_name(const struct ooh_tracker *t)
+{
+	return t->be->name;
+}
+
+__ooh_public unsigned int ooh_caps(const struct ooh_tracker *t)
+{
+	return t->be->caps;
+}
+
+static int check_pid(struct ooh_tracker *t, pid_t pid)
+{
+	pid_t self = getpid();
+	char path[64];
+	int fd;
+
+	if (pid == 0)
+		pid = self;
+	if (pid < 0)
+		return __ooh_err(EINVAL, "invalid pid %d", pid);
+	if (t->nr_ranges || t->whole_mm) {
+		if (pid != t->pid)
+			return __ooh_err(EINVAL, "tracker already tracks pid %d",
+					 t->pid);
+		return 0;
+	}
+	if (kill(pid, 0) && errno == ESRCH)
+		return __ooh_err(ESRCH, "no process with pid %d", pid);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			return __ooh_err(EPERM, "no permission to trace pid %d",
+					 pid);
+		return __ooh_err(errno == ENOENT ? ESRCH : errno,
+				 "cannot open %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	if (pid != self && !(t->be->caps & OOH_CAP_OTHER))
+		return __ooh_err(EOPNOTSUPP,
+				 "backend %s can only track the calling process",
+				 t->be->name);
+	if (pid == self && !(t->be->caps & OOH_CAP_SELF))
+		return __ooh_err(EOPNOTSUPP,
+				 "backend %s cannot track the calling process",
+				 t->be->name);
+	t->pid = pid;
+	t->self = pid == self;
+	return 0;
+}
+
+static int add_range(struct ooh_tracker *t, uint64_t start, uint64_t end)
+{
+	struct __ooh_range *r;
+	int ret;
+
+	if (t->nr_ranges == t->cap_ranges) {
+		size_t cap = t->cap_ranges ? 2 * t->cap_ranges : 8;
+
+		r = realloc(t->ranges, cap * sizeof(*r));
+		if (!r)
+			return __ooh_err(ENOMEM, "out of memory");
+		t->ranges = r;
+		t->cap_ranges = cap;
+	}
+	r = &t->ranges[t->nr_ranges];
+	*r = (struct __ooh_range){ .start = start, .end = end, .fresh = true };
+	ret = t->be->track(t, r);
+	if (ret)
+		return ret;
+	t->nr_ranges++;
+	return 0;
+}
+
+__ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
+			   size_t len)
+{
+	uint64_t start = (uintptr_t)addr, end = start + len;
+	int ret;
+
+	if ((start | len) & (OOH_PAGE_SIZE - 1) || end < start)
+		return __ooh_err(EINVAL, "range %#llx+%#zx is not page-aligned",
+				 (unsigned long long)start, len);
+	if (t->whole_mm)
+		return __ooh_err(EINVAL, "tracker already tracks the whole "
+				 "address space");
+	ret = check_pid(t, pid);
+	if (ret)
+		return ret;
+
+	if (start == 0 && len == 0) {
+		struct __ooh_range *rs;
+		size_t nr;
+
+		if (!(t->be->caps & OOH_CAP_WHOLE_MM))
+			return __ooh_err(EOPNOTSUPP, "backend %s cannot track "
+					 "a whole address space", t->be->name);
+		if (t->nr_ranges)
+			return __ooh_err(EINVAL, "tracker already tracks ranges");
+		if (t->be->caps & OOH_CAP_NEW_MAPPINGS) {
+			ret = add_range(t, 0, 0);
+		} else {
+			ret = __ooh_writable_ranges(t->pid, &rs, &nr);
+			for (size_t i = 0; !ret && i < nr; i++)
+				ret = add_range(t, rs[i].start, rs[i].end);
+			if (ret)
+				ooh_stop(t);
+			free(nr ? rs : NULL);
+		}
+		if (ret)
+			return ret;
+		t->whole_mm = true;
+		t->tracking = true;
+		return 0;
+	}
+	if (len == 0)
+		return __ooh_err(EINVAL, "empty range");
+	for (size_t i = 0; i < t->nr_ranges; i++)
+		if (start < t->ranges[i].end && t->ranges[i].start < end)
+			return __ooh_err(EINVAL, "range %#llx-%#llx overlaps a "
+					 "tracked range",
+					 (unsigned long long)start,
+					 (unsigned long long)end);
+	ret = add_range(t, start, end);
+	if (ret)
+		return ret;
+	if (!t->tracking) {
+		memset(&t->stats, 0, sizeof(t->stats));
+		t->tracking = true;
+	}
+	return 0;
+}
+
+__ooh_public int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len)
+{
+	uint64_t start = (uintptr_t)addr, end = start + len;
+
+	for (size_t i = 0; i < t->nr_ranges; i++) {
+		struct __ooh_range *r = &t->ranges[i];
+
+		if (r->start != start || r->end != end)
+			continue;
+		if (t->be->untrack)
+			t->be->untrack(t, r);
+		t->ranges[i] = t->ranges[--t->nr_ranges];
+		return 0;
+	}
+	return __ooh_err(EINVAL, "range %#llx-%#llx is not tracked",
+			 (unsigned long long)start, (unsigned long long)end);
+}
+
+/* Every page that may hold data in the tracked ranges (OOH_FETCH_ALL). */
+static int all_mapped(struct ooh_tracker *t, struct __ooh_pageset *out,
+		      bool only_fresh)
+{
+	struct __ooh_range *rs = t->ranges, *owned = NULL;
+	size_t nr = t->nr_ranges;
+	int fd, ret = 0;
+
+	if (t->nr_ranges == 1 && t->ranges[0].start == t->ranges[0].end) {
+		if (only_fresh && !t->ranges[0].fresh)
+			return 0;
+		ret = __ooh_writable_ranges(t->pid, &owned, &nr);
+		if (ret)
+			return ret;
+		rs = owned;
+		only_fresh = false;
+	}
+	fd = __ooh_pagemap_open(t->pid);
+	if (fd < 0) {
+		free(owned);
+		return fd;
+	}
+	for (size_t i = 0; !ret && i < nr; i++)
+		if (!only_fresh || rs[i].fresh)
+			ret = __ooh_pages_mapped(fd, rs[i].start, rs[i].end, out);
+	close(fd);
+	free(owned);
+	return ret;
+}
+
+/* Keep only pages inside tracked ranges (ranges may be unsorted). */
+static void filter_ranges(struct ooh_tracker *t, struct __ooh_pageset *s)
+{
+	size_t j = 0;
+
+	if (t->nr_ranges == 1 && t->ranges[0].start == t->ranges[0].end)
+		return;		/* whole address space */
+	for (size_t i = 0; i < s->nr; i++) {
+		for (size_t k = 0; k < t->nr_ranges; k++) {
+			if (s->v[i] >= t->ranges[k].start &&
+			    s->v[i] < t->ranges[k].end) {
+				s->v[j++] = s->v[i];
+				break;
+			}
+		}
+	}
+	s->nr = j;
+}
+
+__ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
+{
+	uint64_t t0 = __ooh_now_ns(), dt;
+	unsigned int flags = 0;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (!t->tracking)
+		return __ooh_err(EINVAL, "tracker is not tracking");
+	t->result.nr = 0;
+	ret = t->be->collect(t, &t->result, &flags);
+	if (ret)
+		return ret;
+	if (flags & OOH_FETCH_ALL) {
+		t->result.nr = 0;
+		ret = all_mapped(t, &t->result, false);
+	} else {
+		ret = all_mapped(t, &t->result, true);
+	}
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < t->nr_ranges; i++)
+		t->ranges[i].fresh = false;
+	__ooh_pageset_sort_unique(&t->result);
+	filter_ranges(t, &t->result);
+
+	d->pages = t->result.v;
+	d->nr_pages = t->result.nr;
+	d->flags = flags;
+	d->lost = t->lost;
+	dt = __ooh_now_ns() - t0;
+	t->stats.fetches++;
+	t->stats.pages_reported += d->nr_pages;
+	t->stats.fetch_ns += dt;
+	if (dt > t->stats.fetch_ns_max)
+		t->stats.fetch_ns_max = dt;
+	if (flags & OOH_FETCH_ALL)
+		t->stats.overflows++;
+	t->stats.lost = t->lost;
+	return d->nr_pages > INT32_MAX ? INT32_MAX : (int)d->nr_pages;
+}
+
+__ooh_public int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st)
+{
+	*st = t->stats;
+	return 0;
+}
+
+__ooh_public int ooh_stop(struct ooh_tracker *t)
+{
+	if (t->be->stop)
+		t->be->stop(t);
+	t->nr_ranges = 0;
+	t->whole_mm = false;
+	t->tracking = false;
+	return 0;
+}
+
+__ooh_public void ooh_close(struct ooh_tracker *t)
+{
+	if (!t)
+		return;
+	ooh_stop(t);
+	if (t->be->fini)
+		t->be->fini(t);
+	free(t->ranges);
+	__ooh_pageset_free(&t->result);
+	free(t);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * internal.h - libooh internals: backend operations, page sets, helpers.
+ * Nothing here is exported (-fvisibility=hidden; libooh.map lists ooh_*).
+ */
+#ifndef OOH_INTERNAL_H
+#define OOH_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ooh.h"
+
+#define __ooh_public __attribute__((visibility("default")))
+#define OOH_PAGE_MASK (~(uint64_t)(OOH_PAGE_SIZE - 1))
+
+/* A growable array of page addresses (unsorted until __ooh_pageset_sort). */
+struct __ooh_pageset {
+	uint64_t *v;
+	size_t nr, cap;
+};
+
+int __ooh_pageset_add(struct __ooh_pageset *s, uint64_t page);
+int __ooh_pageset_add_range(struct __ooh_pageset *s, uint64_t start,
+			    uint64_t end);
+void __ooh_pageset_sort_unique(struct __ooh_pageset *s);
+void __ooh_pageset_free(struct __ooh_pageset *s);
+
+/* A tracked virtual range [start, end), page-aligned. */
+struct __ooh_range {
+	uint64_t start, end;
+	bool fresh;		/* added since the last fetch: report all */
+};
+
+struct ooh_tracker;
+
+/*
+ * Backend operations.  All return 0 or -errno and set the thread's error
+ * string with __ooh_err() on failure.
+ *  probe    - can this backend work here at all (no tracker needed)
+ *  init     - allocate backend state (t->priv)
+ *  track    - start tracking one range of t->pid (whole mm: start=end=0)
+ *  untrack  - stop tracking one range
+ *  collect  - append pages written since the last collect to @out and
+ *             re-arm; set *flags |= OOH_FETCH_ALL if information was lost
+ *  stop     - stop tracking everything (tracker stays usable)
+ *  fini     - free backend state
+ */
+struct __ooh_backend {
+	const char *name;
+	unsigned int caps;
+	int (*probe)(void);
+	int (*init)(struct ooh_tracker *t);
+	int (*track)(struct ooh_tracker *t, struct __ooh_range *r);
+	int (*untrack)(struct ooh_tracker *t, struct __ooh_range *r);
+	int (*collect)(struct ooh_tracker *t, struct __ooh_pageset *out,
+		       unsigned int *flags);
+	void (*stop)(struct ooh_tracker *t);
+	void (*fini)(struct ooh_tracker *t);
+};
+
+struct ooh_tracker {
+	const struct __ooh_backend *be;
+	pid_t pid;		/* tracked process (resolved, never 0) */
+	bool self;		/* pid == getpid() */
+	bool tracking;
+	bool whole_mm;		/* ooh_track(t, pid, NULL, 0) */
+	struct __ooh_range *ranges;
+	size_t nr_ranges, cap_ranges;
+	struct __ooh_pageset result;	/* returned by ooh_fetch() */
+	struct ooh_stats stats;
+	uint64_t lost;		/* set by ring backends for ooh_dirty.lost */
+	void *priv;		/* backend state */
+};
+
+/* Error reporting: set the thread's error string, return -err. */
+int __ooh_err(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+uint64_t __ooh_now_ns(void);
+
+/*
+ * Pagemap helpers (Documentation/admin-guide/mm/pagemap.rst): one 64-bit
+ * entry per virtual page; bit 63 present, 62 swapped, 55 soft-dirty,
+ * 54-0 PFN (zero unless CAP_SYS_ADMIN).
+ */
+#define PM_PRESENT	(1ull << 63)
+#define PM_SWAPPED	(1ull << 62)
+#define PM_SOFT_DIRTY	(1ull << 55)
+#define PM_PFN_MASK	((1ull << 55) - 1)
+
+int __ooh_pagemap_open(pid_t pid);
+/* Read entries for [start, end) into buf (nr = (end-start)/page). */
+int __ooh_pagemap_read(int fd, uint64_t start, uint64_t end, uint64_t *buf);
+/* Append every present or swapped page of [start, end) to @out. */
+int __ooh_pages_mapped(int fd, uint64_t start, uint64_t end,
+		       struct __ooh_pageset *out);
+
+/* /proc/PID/maps walk: calls fn for each mapping; stops on non-zero. */
+struct __ooh_vma {
+	uint64_t start, end;
+	bool read, write, shared;
+	unsigned long inode;
+	char path[256];
+};
+int __ooh_for_each_vma(pid_t pid,
+		       int (*fn)(const struct __ooh_vma *vma, void *arg),
+		       void *arg);
+
+/* Whole-mm ranges: private writable mappings (what a process can dirty). */
+int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);
+
+/*
+ * Reverse map GPA -> virtual pages of the tracked ranges (ring.c): built
+ * from one pass over /proc/PID/pagemap (PFN field = guest frame number
+ * inside a guest), looked up through an open-addressing hash.
+ */
+struct __ooh_rmap;
+int __ooh_rmap_build(struct ooh_tracker *t, struct __ooh_rmap **out);
+/* Append every virtual page mapping frame @gfn (count frames if 2M). */
+int __ooh_rmap_lookup(const struct __ooh_rmap *m, uint64_t gfn,
+		      uint64_t nr_frames, struct __ooh_pageset *out);
+void __ooh_rmap_free(struct __ooh_rmap *m);
+
+/*
+ * Ring consumer (ring.c): consume every published entry of @hdr, turning
+ * GPA entries into virtual pages through @m (may be NULL if the ring holds
+ * only GVA entries) and GVA entries into pages directly.  Sets
+ * OOH_FETCH_ALL in *flags if the producer flagged overflow or disarm.
+ * Returns entries consumed or -errno (-EPROTO: corrupt header).
+ */
+struct ooh_ring_hdr;
+long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
+			struct __ooh_pageset *out, unsigned int *flags,
+			uint64_t *lost);
+
+/* Backends */
+extern const struct __ooh_backend __ooh_be_pagemap_scan;
+extern const struct __ooh_backend __ooh_be_uffd_wp;
+extern const struct __ooh_backend __ooh_be_softdirty;
+extern const struct __ooh_backend __ooh_be_mprotect;
+extern const struct __ooh_backend __ooh_be_ring_loopback;
+extern const struct __ooh_backend __ooh_be_spml;
+extern const struct __ooh_backend __ooh_be_epml;
+
+#endif /* OOH_INTERNAL_H */

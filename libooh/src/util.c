@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * util.c - page sets, /proc/PID/pagemap and /proc/PID/maps helpers.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int __ooh_pageset_add(struct __ooh_pageset *s, uint64_t page)
+{
+	if (s->nr == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		uint64_t *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return __ooh_err(ENOMEM, "out of memory (%zu pages)", cap);
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->nr++] = page & OOH_PAGE_MASK;
+	return 0;
+}
+
+int __ooh_pageset_add_range(struct __ooh_pageset *s, uint64_t start,
+			    uint64_t end)
+{
+	for (uint64_t a = start & OOH_PAGE_MASK; a < end; a += OOH_PAGE_SIZE)
+		if (__ooh_pageset_add(s, a))
+			return -ENOMEM;
+	return 0;
+}
+
+/* LSD radix sort on the page number: O(n), no comparisons (hot path). */
+static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	uint64_t max = 0;
+	size_t cnt[2048];
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	for (unsigned int shift = OOH_PAGE_SHIFT; shift < 64 && (max >> shift);
+	     shift += 11) {
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(v[i] >> shift) & 2047]++;
+		for (size_t i = 0, sum = 0; i < 2048; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[(v[i] >> shift) & 2047]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void __ooh_pageset_sort_unique(struct __ooh_pageset *s)
+{
+	size_t j = 0;
+	uint64_t *tmp;
+
+	if (s->nr < 2)
+		return;
+	tmp = s->nr > 4096 ? malloc(s->nr * sizeof(*tmp)) : NULL;
+	if (tmp) {
+		radix_sort(s->v, tmp, s->nr);
+		free(tmp);
+	} else {
+		qsort(s->v, s->nr, sizeof(*s->v), cmp_u64);
+	}
+	for (size_t i = 1; i < s->nr; i++)
+		if (s->v[i] != s->v[j])
+			s->v[++j] = s->v[i];
+	s->nr = j + 1;
+}
+
+void __ooh_pageset_free(struct __ooh_pageset *s)
+{
+	free(s->v);
+	*s = (struct __ooh_pageset){ 0 };
+}
+
+int __ooh_pagemap_open(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return __ooh_err(errno == ENOENT ? ESRCH : errno,
+				 "cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+int __ooh_pagemap_read(int fd, uint64_t start, uint64_t end, uint64_t *buf)
+{
+	size_t want = (end - start) / OOH_PAGE_SIZE * sizeof(uint64_t);
+	off_t off = start / OOH_PAGE_SIZE * sizeof(uint64_t);
+	size_t got = 0;
+
+	while (got < want) {
+		ssize_t n = pread(fd, (char *)buf + got, want - got, off + got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return __ooh_err(errno, "pagemap read: %s",
+					 strerror(errno));
+		if (n == 0) {	/* past the end of the address space */
+			memset((char *)buf + got, 0, want - got);
+			break;
+		}
+		got += n;
+	}
+	return 0;
+}
+
+#define PM_CHUNK 4096	/* pages per pagemap read (32 KiB buffer) */
+
+int __ooh_pages_mapped(int fd, uint64_t start, uint64_t end,
+		       struct __ooh_pageset *out)
+{
+	uint64_t buf[PM_CHUNK];
+
+	for (uint64_t a = start; a < end;) {
+		uint64_t e = end - a > PM_CHUNK * OOH_PAGE_SIZE ?
+			     a + PM_CHUNK * OOH_PAGE_SIZE : end;
+		int ret = __ooh_pagemap_read(fd, a, e, buf);
+
+		if (ret)
+			return ret;
+		for (uint64_t i = 0; i < (e - a) / OOH_PAGE_SIZE; i++)
+			if ((buf[i] & (PM_PRESENT | PM_SWAPPED)) &&
+			    __ooh_pageset_add(out, a + i * OOH_PAGE_SIZE))
+				return -ENOMEM;
+		a = e;
+	}
+	return 0;
+}
+
+int __ooh_for_each_vma(pid_t pid,
+		       int (*fn)(const struct __ooh_vma *vma, void *arg),
+		       void *arg)
+{
+	char path[64], line[512];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return __ooh_err(errno == ENOENT ? ESRCH : errno,
+				 "cannot open %s: %s", path, strerror(errno));
+	while (!ret && fgets(line, sizeof(line), f)) {
+		struct __ooh_vma v = { 0 };
+		char perms[8] = "", dev[16];
+		unsigned long long off;
+		int pos = 0;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %llx %15s %lu %n",
+			   &v.start, &v.end, perms, &off, dev, &v.inode,
+			   &pos) < 6)
+			continue;
+		v.read = perms[0] == 'r';
+		v.write = perms[1] == 'w';
+		v.shared = perms[3] == 's';
+		if (pos > 0) {
+			snprintf(v.path, sizeof(v.path), "%s", line + pos);
+			v.path[strcspn(v.path, "\n")] = '\0';
+		}
+		ret = fn(&v, arg);
+	}
+	fclose(f);
+	return ret > 0 ? 0 : ret;
+}
+
+struct wr_ctx {
+	struct __ooh_range *v;
+	size_t nr, cap;
+};
+
+static int add_writable(const struct __ooh_vma *vma, void *arg)
+{
+	struct wr_ctx *c = arg;
+
+	/* [vsyscall], [vvar] etc. cannot be written by the process. */
+	if (!vma->write || vma->shared || !strcmp(vma->path, "[vsyscall]"))
+		return 0;
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct __ooh_range *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return __ooh_err(ENOMEM, "out of memory");
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->nr++] = (struct __ooh_range){ vma->start, vma->end, true };
+	return 0;
+}
+
+int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
+{
+	struct wr_ctx c = { 0 };
+	int ret = __ooh_for_each_vma(pid, add_writable, &c);
+
+	if (ret) {
+		free(c.v);
+		return ret;
+	}
+	*out = c.v;
+	*nr = c.nr;
+	return 0;
+}
