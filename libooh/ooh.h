@@ -47,8 +47,10 @@ struct ooh_tracker;
 					   * tracked memory (read(2) etc.) */
 #define OOH_CAP_WHOLE_MM	(1u << 3) /* can track the whole address space
 					   * (ooh_track(t, pid, NULL, 0)) */
-#define OOH_CAP_NEW_MAPPINGS	(1u << 4) /* whole-mm tracking also covers
-					   * mappings created later */
+#define OOH_CAP_NEW_MAPPINGS	(1u << 4) /* the backend itself sees mappings
+					   * created later; for the others,
+					   * whole-mm tracking adds them at
+					   * each fetch (reported whole) */
 #define OOH_CAP_THREADS		(1u << 5) /* writes of every thread */
 #define OOH_CAP_REMAP		(1u << 6) /* sees writes after munmap + mmap
 					   * reuse or mremap inside a tracked

@@ -221,6 +221,7 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 					 "a whole address space", t->be->name);
 		if (t->nr_ranges)
 			return __ooh_err(EINVAL, "tracker already tracks ranges");
+		t->whole_mm = true;	/* backends may refuse in track() */
 		if (t->be->caps & OOH_CAP_NEW_MAPPINGS) {
 			ret = add_range(t, 0, 0);
 		} else {
@@ -231,9 +232,10 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 				ooh_stop(t);
 			free(nr ? rs : NULL);
 		}
-		if (ret)
+		if (ret) {
+			t->whole_mm = false;
 			return ret;
-		t->whole_mm = true;
+		}
 		t->tracking = true;
 		return 0;
 	}
@@ -322,6 +324,45 @@ static void filter_ranges(struct ooh_tracker *t, struct __ooh_pageset *s)
 	s->nr = j;
 }
 
+/*
+ * Whole-mm tracking on a backend that protects ranges: register writable
+ * mappings that appeared (or grew) since the last fetch.  They are added
+ * fresh, so every present page in them is reported this time.
+ */
+static int refresh_whole_mm(struct ooh_tracker *t)
+{
+	struct __ooh_range *vma = NULL;
+	size_t nr = 0;
+	int ret = __ooh_writable_ranges(t->pid, &vma, &nr);
+
+	for (size_t i = 0; !ret && i < nr; i++) {
+		uint64_t s = vma[i].start;
+
+		while (!ret && s < vma[i].end) {
+			uint64_t e = vma[i].end;
+			bool covered = false;
+
+			for (size_t k = 0; k < t->nr_ranges; k++) {
+				const struct __ooh_range *r = &t->ranges[k];
+
+				if (r->start <= s && s < r->end) {
+					s = r->end;	/* skip covered part */
+					covered = true;
+					break;
+				}
+				if (s < r->start && r->start < e)
+					e = r->start;	/* stop at next */
+			}
+			if (!covered && s < e) {
+				ret = add_range(t, s, e);
+				s = e;
+			}
+		}
+	}
+	free(vma);
+	return ret == -ESRCH ? 0 : ret;	/* gone: collect reports it */
+}
+
 __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 {
 	uint64_t t0 = __ooh_now_ns(), dt;
@@ -332,6 +373,11 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	if (!t->tracking)
 		return __ooh_err(EINVAL, "tracker is not tracking");
 	t->result.nr = 0;
+	if (t->whole_mm && !(t->be->caps & OOH_CAP_NEW_MAPPINGS)) {
+		ret = refresh_whole_mm(t);
+		if (ret)
+			return ret;
+	}
 	ret = t->be->collect(t, &t->result, &flags);
 	if (ret)
 		return ret;

@@ -137,6 +137,12 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 			struct __ooh_pageset *out, unsigned int *flags,
 			uint64_t *lost);
 
+/*
+ * A userfaultfd created inside process @pid (its mm), returned as a
+ * descriptor of the caller (remote.c).  -errno on failure.
+ */
+int __ooh_remote_userfaultfd(pid_t pid, int flags);
+
 /* Backends */
 extern const struct __ooh_backend __ooh_be_pagemap_scan;
 extern const struct __ooh_backend __ooh_be_uffd_wp;

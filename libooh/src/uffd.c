@@ -28,8 +28,8 @@
  * mode) are never silently dropped: every present page of them is
  * reported at each fetch.
  *
- * Only the calling process can be tracked: a userfaultfd acts on the mm of
- * the process that created it.
+ * Another process is tracked through a userfaultfd created inside it
+ * (remote.c): a userfaultfd acts on the mm of the process that created it.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -67,11 +67,18 @@ struct uffd_state {
 	int error;		/* handler failure, reported by collect */
 };
 
-static int uffd_open(uint64_t features, uint64_t *got)
+static int uffd_open(pid_t pid, uint64_t features, uint64_t *got)
 {
 	struct uffdio_api api = { .api = UFFD_API, .features = features };
-	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int fd;
 
+	if (pid && pid != getpid()) {
+		fd = __ooh_remote_userfaultfd(pid, O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return fd;
+	} else {
+		fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	}
 	if (fd < 0) {
 		if (errno == EPERM)
 			return __ooh_err(EPERM, "userfaultfd not permitted "
@@ -96,7 +103,7 @@ static int uffd_open(uint64_t features, uint64_t *got)
 /* Which features does this kernel offer (UFFDIO_API with features 0)? */
 static int uffd_features(uint64_t *features)
 {
-	int fd = uffd_open(0, features);
+	int fd = uffd_open(0, 0, features);
 
 	if (fd < 0)
 		return fd;
@@ -305,7 +312,7 @@ static int start_session(struct ooh_tracker *t, struct uffd_state *s)
 	sigset_t all, old;
 	int ret;
 
-	ret = uffd_open(s->async ? ASYNC_FEATURES : SYNC_FEATURES, NULL);
+	ret = uffd_open(t->pid, s->async ? ASYNC_FEATURES : SYNC_FEATURES, NULL);
 	if (ret < 0)
 		return ret;
 	s->uffd = ret;
@@ -341,6 +348,11 @@ static int uffd_track(struct ooh_tracker *t, struct __ooh_range *r)
 	struct uffd_range *nr;
 	int ret;
 
+	if (!s->async && t->self && t->whole_mm)
+		return __ooh_err(EOPNOTSUPP, "uffd-wp cannot track the whole "
+				 "address space of the calling process (its "
+				 "handler thread would fault on its own stack); "
+				 "use pagemap-scan");
 	if (s->uffd < 0) {
 		ret = start_session(t, s);
 		if (ret)
@@ -546,14 +558,14 @@ static void uffd_fini(struct ooh_tracker *t)
 	free(s);
 }
 
-#define UFFD_CAPS (OOH_CAP_SELF | OOH_CAP_KERNEL_WRITES | OOH_CAP_THREADS | \
-		   OOH_CAP_REMAP)
+#define UFFD_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
+		   OOH_CAP_THREADS | OOH_CAP_REMAP | OOH_CAP_WHOLE_MM)
 
 const struct __ooh_backend __ooh_be_uffd_wp = {
 	.name = "uffd-wp",
 	/*
-	 * No OOH_CAP_WHOLE_MM: the handler thread shares the tracked mm, so
-	 * protecting its own stack or malloc arenas would deadlock it.
+	 * Whole-mm tracking of the calling process is refused in track():
+	 * the handler thread shares the mm and would fault on itself.
 	 */
 	.caps = UFFD_CAPS,
 	.probe = probe_sync, .init = init_sync, .track = uffd_track,
@@ -562,7 +574,7 @@ const struct __ooh_backend __ooh_be_uffd_wp = {
 };
 
 const struct __ooh_backend __ooh_be_pagemap_scan = {
-	.name = "pagemap-scan", .caps = UFFD_CAPS | OOH_CAP_WHOLE_MM,
+	.name = "pagemap-scan", .caps = UFFD_CAPS,
 	.probe = probe_async, .init = init_async, .track = uffd_track,
 	.untrack = uffd_untrack, .collect = uffd_collect, .stop = uffd_stop,
 	.fini = uffd_fini,

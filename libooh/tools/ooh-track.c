@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ooh-track - print the pages a process writes, interval by interval,
+ * through any libooh backend.
+ *
+ *   ooh-track [--backend B] [--interval MS] [--count N] [--json] [-v]
+ *             (-p PID | -- CMD [ARG...])
+ *
+ * With -p the process's whole address space is tracked (backends with
+ * OOH_CAP_OTHER | OOH_CAP_WHOLE_MM: softdirty, spml, epml).  With -- CMD
+ * the command is started stopped, tracked, then let run; ooh-track exits
+ * with its status when it ends.  --json prints one JSON object per
+ * interval (JSON lines, through libyajl).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "ooh.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ooh-track [--backend B] [--interval MS] [--count N] "
+		"[--json] [-v] (-p PID | -- CMD [ARG...])\n"
+		"backends: auto");
+	for (const char *const *b = ooh_backends(); *b; b++)
+		fprintf(f, " %s", *b);
+	fputc('\n', f);
+}
+
+static int fail(const char *what, int err)
+{
+	if (*ooh_last_error())
+		fprintf(stderr, "ooh-track: %s: %s\n", what, ooh_last_error());
+	else
+		fprintf(stderr, "ooh-track: %s: %s\n", what, strerror(err));
+	return 1;
+}
+
+static void print_json(yajl_gen g, unsigned int n, double t_ms,
+		       const struct ooh_dirty *d, uint64_t fetch_ns,
+		       bool verbose)
+{
+	const unsigned char *buf;
+	size_t len;
+	char hex[32];
+
+	yajl_gen_map_open(g);
+#define KEY(s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+	KEY("interval"); yajl_gen_integer(g, n);
+	KEY("t_ms"); yajl_gen_double(g, t_ms);
+	KEY("dirty_pages"); yajl_gen_integer(g, (long long)d->nr_pages);
+	KEY("all_dirty"); yajl_gen_bool(g, d->flags & OOH_FETCH_ALL);
+	KEY("lost"); yajl_gen_integer(g, (long long)d->lost);
+	KEY("fetch_us"); yajl_gen_double(g, fetch_ns / 1e3);
+	if (verbose) {
+		KEY("pages");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < d->nr_pages; i++) {
+			snprintf(hex, sizeof(hex), "0x%llx",
+				 (unsigned long long)d->pages[i]);
+			yajl_gen_string(g, (const unsigned char *)hex,
+					strlen(hex));
+		}
+		yajl_gen_array_close(g);
+	}
+#undef KEY
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	fputc('\n', stdout);
+	yajl_gen_clear(g);
+	yajl_gen_reset(g, NULL);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *backend = "auto";
+	unsigned long interval = 1000, count = 0;
+	bool json = false, verbose = false;
+	struct ooh_tracker *t;
+	pid_t pid = 0, child = 0;
+	int c, ret, status = 0;
+	yajl_gen g = NULL;
+	double t0;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "+b:i:c:p:jvh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'b': backend = optarg; break;
+		case 'j': json = true; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'i': case 'c': case 'p': {
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0) {
+				fprintf(stderr, "ooh-track: bad %s '%s'\n",
+					c == 'i' ? "interval" : c == 'c' ?
+					"count" : "pid", optarg);
+				return 2;
+			}
+			if (c == 'i') interval = v;
+			else if (c == 'c') count = v;
+			else pid = v;
+			break;
+		}
+		default: usage(stderr); return 2;
+		}
+	}
+	if ((pid && optind < argc) || (!pid && optind >= argc)) {
+		usage(stderr);
+		return 2;
+	}
+	ret = ooh_open(backend, &t);
+	if (ret)
+		return fail(backend, -ret);
+	if (!pid) {
+		/* Start the command stopped so no write escapes tracking. */
+		child = fork();
+		if (child < 0)
+			return fail("fork", errno);
+		if (child == 0) {
+			/* Stop right after exec: the new mm is tracked. */
+			ptrace(PTRACE_TRACEME, 0, 0, 0);
+			execvp(argv[optind], argv + optind);
+			fprintf(stderr, "ooh-track: %s: %s\n", argv[optind],
+				strerror(errno));
+			_exit(127);
+		}
+		if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
+			return fail(argv[optind], ECHILD);
+		/* Leave it group-stopped, untraced, before any user code. */
+		ptrace(PTRACE_DETACH, child, 0, SIGSTOP);
+		waitpid(child, &status, WUNTRACED);
+		pid = child;
+	}
+	ret = ooh_track(t, pid, NULL, 0);
+	if (ret) {
+		if (child)
+			kill(child, SIGKILL);
+		return fail("cannot track", -ret);
+	}
+	if (child)
+		kill(child, SIGCONT);
+	if (json)
+		g = yajl_gen_alloc(NULL);
+	t0 = now_ms();
+	for (unsigned long n = 1; !count || n <= count; n++) {
+		struct ooh_dirty d;
+		struct ooh_stats st0, st1;
+		struct timespec ts = { interval / 1000,
+				       (interval % 1000) * 1000000 };
+		bool exited = false;
+
+		nanosleep(&ts, NULL);
+		if (child && waitpid(child, &status, WNOHANG) == child &&
+		    (WIFEXITED(status) || WIFSIGNALED(status)))
+			exited = true;
+		else if (!child && kill(pid, 0) && errno == ESRCH)
+			exited = true;
+		if (exited)
+			break;
+		ooh_stats(t, &st0);
+		ret = ooh_fetch(t, &d);
+		if (ret < 0) {
+			if (ret == -ESRCH)
+				break;
+			return fail("fetch", -ret);
+		}
+		ooh_stats(t, &st1);
+		if (json) {
+			print_json(g, n, now_ms() - t0, &d,
+				   st1.fetch_ns - st0.fetch_ns, verbose);
+		} else {
+			printf("interval %lu: %zu dirty pages%s (fetch %.1f us)\n",
+			       n, d.nr_pages,
+			       d.flags & OOH_FETCH_ALL ?
+			       " [overflow: all pages reported]" : "",
+			       (st1.fetch_ns - st0.fetch_ns) / 1e3);
+			for (size_t i = 0; verbose && i < d.nr_pages; i++)
+				printf("  0x%llx\n",
+				       (unsigned long long)d.pages[i]);
+		}
+		fflush(stdout);
+	}
+	if (g)
+		yajl_gen_free(g);
+	ooh_close(t);
+	while (child && !WIFEXITED(status) && !WIFSIGNALED(status))
+		if (waitpid(child, &status, 0) < 0 && errno != EINTR)
+			break;
+	if (child)
+		return WIFEXITED(status) ? WEXITSTATUS(status) :
+		       128 + WTERMSIG(status);
+	return 0;
+}
