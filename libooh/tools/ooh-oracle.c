@@ -39,7 +39,8 @@ static struct {
 	unsigned int rounds, pages, seed;
 	bool verbose;
 	unsigned int caps;
-} opt = { "auto", 12, 4096, 1, false, 0 };
+	unsigned int drop;	/* self-test: forget every Nth reported page */
+} opt = { "auto", 12, 4096, 1, false, 0, 0 };
 
 static struct oracle {
 	struct ooh_tracker *t;
@@ -118,6 +119,8 @@ static int fetch(void)
 		    a >= (uintptr_t)o.base + o.npages * PG)
 			continue;
 		a = (a - (uintptr_t)o.base) / PG;
+		if (opt.drop && i % opt.drop == 0)
+			continue;	/* the oracle must notice this */
 		bm[a / 8] |= 1u << (a % 8);
 	}
 	o.reported[o.nfetch++] = bm;
@@ -477,7 +480,8 @@ static int run_case(const struct ocase *c, struct result *res)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ooh-oracle [--backend B] [--rounds N] [--pages N] "
-		"[--case NAME|all] [--seed S] [-v]\ncases:");
+		"[--case NAME|all] [--seed S] [-v] [--self-test-drop N]\n"
+		"cases:");
 	for (int i = 0; cases[i].name; i++)
 		fprintf(f, " %s", cases[i].name);
 	fprintf(f, " all (every case but overflow)\n");
@@ -492,6 +496,7 @@ int main(int argc, char **argv)
 		{ "case", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "self-test-drop", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -506,6 +511,7 @@ int main(int argc, char **argv)
 		case 'c': cname = optarg; break;
 		case 'v': opt.verbose = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'D': opt.drop = atoi(optarg); break;
 		case 'r': case 'n': case 's': {
 			unsigned long v = strtoul(optarg, &end, 0);
 
