@@ -33,3 +33,9 @@ $(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c $(LIBOOH_A) libooh/ooh.h
 $(BIN)/ooh-track: libooh/tools/ooh-track.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl -lpthread
+
+$(BIN)/ooh-bench: libooh/tools/ooh-bench.c $(LIBOOH_A) libooh/ooh.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+ALL += $(BIN)/ooh-bench
+BENCH += $(BIN)/ooh-bench --rounds 5 | tee $(BUILD)/bench-libooh.md

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ooh-bench - libooh microbenchmark: for each backend that works here,
+ * regions of 1k/16k/256k pages with 1%/10%/100% of the pages dirtied per
+ * round, measure
+ *   fetch  collect + re-arm time of one ooh_fetch() (median of rounds)
+ *   write  writer cost per dirtied page: time of the round's first writes
+ *          divided by the pages written, minus the same loop untracked
+ * Prints a markdown table (and CSV with --csv).  Wall-clock times
+ * (CLOCK_MONOTONIC) on this machine; compare ratios, not absolutes.
+ *
+ *   ooh-bench [--rounds N] [--max-pages N] [--csv] [BACKEND...]
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "ooh.h"
+
+#define PG 4096ul
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Write one byte into every stride-th page; returns ns. */
+static double dirty(char *m, size_t pages, size_t stride, int val)
+{
+	double t0 = now_ns();
+
+	for (size_t p = 0; p < pages; p += stride)
+		((volatile char *)m)[p * PG + (p * 64) % PG] = (char)val;
+	return now_ns() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t sizes[] = { 1024, 16384, 262144 };
+	static const unsigned int pcts[] = { 1, 10, 100 };
+	const char *only[16];
+	int nonly = 0, rounds = 5;
+	size_t max_pages = 262144;
+	bool csv = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--max-pages") && i + 1 < argc)
+			max_pages = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--csv"))
+			csv = true;
+		else if (argv[i][0] == '-' || nonly == 16) {
+			fprintf(stderr, "usage: ooh-bench [--rounds N] "
+				"[--max-pages N] [--csv] [BACKEND...]\n");
+			return 2;
+		} else
+			only[nonly++] = argv[i];
+	}
+	if (rounds < 1 || rounds > 1000) {
+		fprintf(stderr, "ooh-bench: --rounds must be 1..1000\n");
+		return 2;
+	}
+	if (csv)
+		printf("backend,pages,pct,dirtied,fetch_us,fetch_ns_per_tracked_page,"
+		       "write_ns_per_page,untracked_write_ns_per_page\n");
+	else
+		printf("| backend | region pages | dirtied | fetch (us, median) | "
+		       "fetch ns/tracked page | write ns/dirtied page "
+		       "(untracked) |\n|---|---:|---:|---:|---:|---:|\n");
+	for (const char *const *b = ooh_backends(); *b; b++) {
+		bool want = !nonly;
+
+		for (int i = 0; i < nonly; i++)
+			want |= !strcmp(only[i], *b);
+		if (!want)
+			continue;
+		if (ooh_backend_probe(*b)) {
+			if (csv)
+				printf("%s,,,,,,,\n", *b);
+			else
+				printf("| %s | unsupported here: %s |||||\n", *b,
+				       ooh_last_error());
+			continue;
+		}
+		for (int si = 0; si < 3; si++) {
+			size_t pages = sizes[si];
+
+			if (pages > max_pages)
+				continue;
+			for (int pi = 0; pi < 3; pi++) {
+				size_t stride = 100 / pcts[pi];
+				size_t nd = (pages + stride - 1) / stride;
+				double f[1000], w[1000], base[1000];
+				struct ooh_tracker *t;
+				struct ooh_dirty d;
+				char *m = mmap(NULL, pages * PG,
+					       PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS |
+					       MAP_POPULATE, -1, 0);
+
+				if (m == MAP_FAILED) {
+					perror("mmap");
+					return 1;
+				}
+				/* Untracked baseline: page already written. */
+				for (int r = 0; r < rounds; r++)
+					base[r] = dirty(m, pages, stride, r) / nd;
+				if (ooh_open(*b, &t) ||
+				    ooh_track(t, 0, m, pages * PG)) {
+					fprintf(stderr, "ooh-bench: %s: %s\n", *b,
+						ooh_last_error());
+					return 1;
+				}
+				ooh_fetch(t, &d);
+				for (int r = 0; r < rounds; r++) {
+					double t0;
+
+					w[r] = dirty(m, pages, stride, r + 1) / nd;
+					t0 = now_ns();
+					if (ooh_fetch(t, &d) < 0) {
+						fprintf(stderr, "ooh-bench: %s: "
+							"fetch: %s\n", *b,
+							ooh_last_error());
+						return 1;
+					}
+					f[r] = now_ns() - t0;
+					if (d.nr_pages < nd) {
+						fprintf(stderr, "ooh-bench: %s "
+							"reported %zu of %zu "
+							"pages\n", *b,
+							d.nr_pages, nd);
+						return 1;
+					}
+				}
+				ooh_close(t);
+				munmap(m, pages * PG);
+				double fm = median(f, rounds);
+				double wm = median(w, rounds);
+				double bm = median(base, rounds);
+
+				if (csv)
+					printf("%s,%zu,%u,%zu,%.1f,%.2f,%.1f,%.1f\n",
+					       *b, pages, pcts[pi], nd, fm / 1e3,
+					       fm / pages, wm, bm);
+				else
+					printf("| %s | %zu | %u%% (%zu) | %.1f | "
+					       "%.2f | %.1f (%.1f) |\n", *b,
+					       pages, pcts[pi], nd, fm / 1e3,
+					       fm / pages, wm, bm);
+				fflush(stdout);
+			}
+		}
+	}
+	return 0;
+}
