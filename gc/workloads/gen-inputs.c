@@ -14,8 +14,9 @@
  * workload must reproduce, counted by the generator while it writes.
  * The PRNG is xorshift64 with a fixed seed per file (wl.h), so the same
  * size always produces byte-identical files.  A file whose ".expect"
- * exists is not regenerated.  Sizes follow the Phoenix suite's
- * small/medium/large idea, scaled so that medium runs in about a second.
+ * exists with the same parameters (its first line) is not regenerated.
+ * Sizes follow the Phoenix suite's small/medium/large idea, scaled so
+ * that medium runs in about a second.
  */
 #include "rng.h"
 
@@ -45,6 +46,8 @@ static const struct sizes sizes[] = {
 };
 
 static const char *outdir;
+/* Parameters of the file being generated, first line of its .expect. */
+static char params[256];
 
 static void die(const char *what)
 {
@@ -78,6 +81,7 @@ static FILE *finish(FILE *f, const char *name)
 	f = fopen(dst, "we");
 	if (!f)
 		die(dst);
+	fputs(params, f);
 	return f;
 }
 
@@ -93,13 +97,20 @@ static void finish_expect(FILE *f, const char *name)
 		die(dst);
 }
 
+/* Does NAME exist, complete, generated with the same parameters? */
 static int done(const char *name)
 {
-	char p[4096];
-	struct stat st;
+	char p[4096], line[256];
+	FILE *f;
+	int same;
 
 	snprintf(p, sizeof(p), "%s/%s.expect", outdir, name);
-	return stat(p, &st) == 0;
+	f = fopen(p, "re");
+	if (!f)
+		return 0;
+	same = fgets(line, sizeof(line), f) && !strcmp(line, params);
+	fclose(f);
+	return same;
 }
 
 static void put_u32(FILE *f, uint32_t v)
@@ -117,6 +128,7 @@ static void gen_histogram(const struct sizes *s)
 	FILE *f;
 	int c, b;
 
+	snprintf(params, sizeof(params), "params_v1_%ux%u 0\n", s->img_w, s->img_h);
 	if (done("histogram.img"))
 		return;
 	f = create("histogram.img", path, sizeof(path));
@@ -209,6 +221,8 @@ static void gen_word_count(const struct sizes *s)
 	FILE *f;
 	uint32_t i;
 
+	snprintf(params, sizeof(params), "params_v1_%llu 0\n",
+		 (unsigned long long)s->wc_bytes);
 	if (done("word_count.txt"))
 		return;
 	if (!cnt)
@@ -272,6 +286,8 @@ static void gen_string_match(const struct sizes *s)
 	int col = 0, k;
 	FILE *f;
 
+	snprintf(params, sizeof(params), "params_v1_%llu 0\n",
+		 (unsigned long long)s->sm_bytes);
 	if (done("string_match.txt"))
 		return;
 	f = create("string_match.txt", path, sizeof(path));
@@ -313,6 +329,8 @@ static void gen_kmeans(const struct sizes *s)
 	uint32_t i, d, c;
 	FILE *f;
 
+	snprintf(params, sizeof(params), "params_v1_%u_%u_%u 0\n", s->km_n,
+		 s->km_dim, s->km_k);
 	if (done("kmeans.pts"))
 		return;
 	f = create("kmeans.pts", path, sizeof(path));
@@ -345,6 +363,8 @@ static void gen_pca(const struct sizes *s)
 	int32_t v;
 	FILE *f;
 
+	snprintf(params, sizeof(params), "params_v1_%ux%u 0\n", s->pca_rows,
+		 s->pca_cols);
 	if (done("pca.mat"))
 		return;
 	f = create("pca.mat", path, sizeof(path));
