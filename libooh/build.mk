@@ -39,3 +39,23 @@ $(BIN)/ooh-bench: libooh/tools/ooh-bench.c $(LIBOOH_A) libooh/ooh.h
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
 ALL += $(BIN)/ooh-bench
 BENCH += $(BIN)/ooh-bench --rounds 5 | tee $(BUILD)/bench-libooh.md
+
+# pkg-config file and installation (PREFIX=/usr/local by default).
+PREFIX ?= /usr/local
+ALL += $(BUILD)/lib/pkgconfig/ooh.pc
+$(BUILD)/lib/pkgconfig/ooh.pc: libooh/ooh.pc.in
+	@mkdir -p $(@D)
+	sed 's|@PREFIX@|$(PREFIX)|' $< > $@
+
+.PHONY: install-libooh
+install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOOLS)
+	install -D -m 644 libooh/ooh.h $(DESTDIR)$(PREFIX)/include/ooh.h
+	install -D -m 644 include/ooh/ring.h $(DESTDIR)$(PREFIX)/include/ooh/ring.h
+	install -D -m 644 include/ooh/barrier.h $(DESTDIR)$(PREFIX)/include/ooh/barrier.h
+	install -D -m 644 $(LIBOOH_A) $(DESTDIR)$(PREFIX)/lib/libooh.a
+	install -D -m 755 $(LIBOOH_SO) $(DESTDIR)$(PREFIX)/lib/libooh.so.1
+	ln -sf libooh.so.1 $(DESTDIR)$(PREFIX)/lib/libooh.so
+	install -D -m 644 $(BUILD)/lib/pkgconfig/ooh.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/ooh.pc
+	install -D -m 755 $(OOH_TOOLS) -t $(DESTDIR)$(PREFIX)/bin
+	install -D -m 644 libooh/man/*.3 -t $(DESTDIR)$(PREFIX)/share/man/man3
+	install -D -m 644 libooh/man/*.1 -t $(DESTDIR)$(PREFIX)/share/man/man1
