@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# libxc-ext: xc_spml_* wrappers (build/lib/libxcspml.a) and the xen-pml CLI
+# (build/bin/xen-pml, man page libxc-ext/xen-pml.1), built against Debian's
+# libxenctrl/libxencall/libxenstore/libyajl (scripts/deps.d/spml.txt).
+# xen-pml is also copied to build/dom0/bin/ so the emulated host's dom0
+# image carries it (scripts/build-images payload).
+XCSPML_A   := $(BUILD)/lib/libxcspml.a
+XCSPML_CFLAGS := $(CFLAGS) -I/usr/include/yajl
+
+ALL += $(XCSPML_A) $(BIN)/xen-pml $(BUILD)/dom0/bin/xen-pml
+
+$(BUILD)/libxc-ext/xc_spml.o: libxc-ext/xc_spml.c libxc-ext/xc_spml.h include/ooh/spml.h include/ooh/ring.h
+	@mkdir -p $(@D)
+	$(CC) $(XCSPML_CFLAGS) -c -o $@ $<
+
+$(XCSPML_A): $(BUILD)/libxc-ext/xc_spml.o
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/xen-pml: libxc-ext/xen-pml.c $(XCSPML_A) libxc-ext/xc_spml.h
+	@mkdir -p $(@D)
+	$(CC) $(XCSPML_CFLAGS) -o $@ $< $(XCSPML_A) -lxenctrl -lxenstore -lxentoollog -lyajl
+
+$(BUILD)/dom0/bin/xen-pml: $(BIN)/xen-pml
+	@mkdir -p $(@D)
+	cp $< $@
