@@ -27,6 +27,9 @@ gc_check() {
 	local variant=$1 backend=$2 dir
 	dir=$("$top/gc/build-libgc" "$variant" "$top/build/gc/$variant") || return 1
 	(
+		# one make check per build dir at a time (logs are shared)
+		exec 8>"$dir/../check.lock"
+		flock 8
 		cd "$dir" || exit 1
 		# relink the test programs against the current libooh once per
 		# test script (the programs do not depend on libooh.a in make)
