@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ooh_spml.c - OoH Shadow PML guest module (Linux 6.1, Xen PVH/HVM guest).
+ *
+ * Modelled on drivers/uio/uio_hv_generic.c: rings shared with userspace
+ * through UIO, notifications through UIO read()/poll().
+ *
+ * Xen side (HVMOP_spml, include/ooh/spml.h): the module owns one "Xen
+ * ring" per vCPU, registered from that vCPU, and arms PML for the domain
+ * while at least one tracker exists.  Xen appends the GPAs that PML logged
+ * while the vCPU was "tracking".  A sched_switch tracepoint probe tells Xen
+ * when a tracked mm switches in or out (Xen flushes the PML buffer first),
+ * so everything in a vCPU's Xen ring belongs to the tracker whose process
+ * ran on that vCPU; the module moves those entries into that tracker's own
+ * ring for the vCPU.  Moves run only on the owning CPU with interrupts off
+ * (switch probe, VIRQ_SPML handler, IPI from SYNC), so they never race.
+ *
+ * Userspace side (include/ooh/spml_uio.h): /dev/ooh-spml creates a tracker
+ * per open file; each tracker gets its own UIO device whose map 0 holds
+ * its per-vCPU rings.  An MMU notifier on the tracked mm reports
+ * invalidated ranges as dirty (GVA entries).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/file.h>
+#include <linux/interrupt.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <linux/uio_driver.h>
+#include <linux/vmalloc.h>
+
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/page.h>
+#include <asm/xen/hypercall.h>
+
+#include <ooh/barrier.h>
+#include <ooh/spml.h>
+#include <ooh/spml_uio.h>
+
+static unsigned int xen_ring_entries = 8192;
+module_param(xen_ring_entries, uint, 0444);
+MODULE_PARM_DESC(xen_ring_entries,
+		 "entries of each per-vCPU ring shared with Xen (power of two)");
+
+struct spml_tracker;
+
+/* Per-vCPU state of the Xen ring (one per online CPU). */
+struct spml_cpu {
+	struct ooh_ring_hdr *xr;	/* vmalloc'd, registered with Xen */
+	u64 cons;			/* our consumer index into xr */
+	bool registered;
+	bool tracking;			/* last set_tracking() value */
+	struct spml_tracker *cur;	/* tracker running here, or NULL */
+	int irq;			/* VIRQ_SPML, or -1 */
+};
+
+struct spml_tracker {
+	struct list_head node;		/* trackers, RCU */
+	struct mm_struct *mm;		/* mmgrab()'d */
+	pid_t tgid;			/* tracked process */
+	pid_t owner;			/* tgid allowed to open the UIO device */
+	void *rings;			/* vmalloc_user: nr_vcpus rings */
+	u64 ring_bytes;
+	u32 nr_entries, nr_vcpus;
+	struct ooh_ring_producer *prod;	/* per vCPU, used on that CPU only */
+	struct uio_info uio;
+	bool uio_registered;
+	struct mmu_notifier mn;
+	bool mn_registered;
+};
+
+static DEFINE_PER_CPU(struct spml_cpu, spml_cpus);
+static LIST_HEAD(trackers);		/* writers hold spml_lock */
+static DEFINE_MUTEX(spml_lock);
+static unsigned int nr_trackers;
+static bool xen_armed, probe_registered;
+static struct tracepoint *tp_sched_switch;
+static struct miscdevice spml_misc;
+
+/* ------------------------------------------------------------------ */
+/* Hypercalls                                                          */
+/* ------------------------------------------------------------------ */
+
+static int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op)
+{
+	op->version = OOH_SPML_INTERFACE_VERSION;
+	op->cmd = cmd;
+	op->domain = DOMID_SELF;
+	return HYPERVISOR_hvm_op(HVMOP_spml, op);
+}
+
+static int spml_simple(u32 cmd)
+{
+	struct ooh_spml_hvm_op op = { 0 };
+
+	return spml_hvmop(cmd, &op);
+}
+
+static int spml_set_tracking(bool on)
+{
+	struct ooh_spml_hvm_op op = { .u.tracking.on = on };
+
+	return spml_hvmop(OOH_SPML_OP_set_tracking, &op);
+}
+
+/* ------------------------------------------------------------------ */
+/* Moving entries from the Xen ring to the tracker's ring (this CPU,   */
+/* interrupts off)                                                     */
+/* ------------------------------------------------------------------ */
+
+static void tracker_notify(struct spml_tracker *t)
+{
+	if (t->uio_registered)
+		uio_event_notify(&t->uio);
+}
+
+static struct ooh_ring_producer *tracker_prod(struct spml_tracker *t,
+					      unsigned int cpu)
+{
+	return cpu < t->nr_vcpus ? &t->prod[cpu] : NULL;
+}
+
+/* Move everything Xen produced on this CPU so far to @to (may be NULL). */
+static void spml_move(struct spml_cpu *c, struct spml_tracker *to)
+{
+	struct ooh_ring_hdr *xr = c->xr;
+	struct ooh_ring_producer *p;
+	u64 *ent, prod;
+	u32 flags, mask;
+	bool notify = false;
+
+	if (!xr || !c->registered)
+		return;
+	ent = ooh_ring_entries(xr);
+	mask = xr->nr_entries - 1;
+	prod = ooh_smp_load_acquire(&xr->prod);	/* pairs with Xen's release */
+	flags = READ_ONCE(xr->flags);
+	p = to ? tracker_prod(to, smp_processor_id()) : NULL;
+
+	if (p) {
+		u32 thr = READ_ONCE(p->hdr->threshold);
+		u64 before = p->prod - READ_ONCE(p->hdr->cons);
+
+		while (c->cons != prod) {
+			u64 n = min_t(u64, prod - c->cons,
+				      mask + 1 - (c->cons & mask));
+
+			ooh_ring_produce(p, &ent[c->cons & mask], n);
+			c->cons += n;
+		}
+		if (thr && before < thr &&
+		    p->prod - READ_ONCE(p->hdr->cons) >= thr)
+			notify = true;
+	}
+	c->cons = prod;
+	ooh_smp_store_release(&xr->cons, c->cons);	/* slots reusable */
+
+	if (flags & (OOH_RING_F_OVERFLOW | OOH_RING_F_DISARMED)) {
+		ooh_atomic_fetch_and(&xr->flags, ~OOH_RING_F_OVERFLOW);
+		/* Lost in Xen's ring: the owner's interval is incomplete. */
+		if (p && (flags & OOH_RING_F_OVERFLOW))
+			ooh_atomic_fetch_or(&p->hdr->flags,
+					    OOH_RING_F_OVERFLOW);
+		notify = true;
+	}
+	if (notify && to)
+		tracker_notify(to);
+}
+
+static struct spml_tracker *tracker_of(struct mm_struct *mm)
+{
+	struct spml_tracker *t;
+
+	if (!mm)
+		return NULL;
+	list_for_each_entry_rcu(t, &trackers, node)
+		if (t->mm == mm)
+			return t;
+	return NULL;
+}
+
+/* sched_switch probe: IRQs are off, the runqueue lock is held. */
+static void spml_sched_switch(void *data, bool preempt,
+			      struct task_struct *prev,
+			      struct task_struct *next,
+			      unsigned int prev_state)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct spml_tracker *tn;
+
+	if (!c->registered)
+		return;
+	rcu_read_lock();
+	tn = tracker_of(next->mm);
+	if (tn != c->cur) {
+		/* Xen flushes the PML buffer under the old state first. */
+		if (tn || c->tracking) {
+			spml_set_tracking(tn != NULL);
+			c->tracking = tn != NULL;
+		}
+		spml_move(c, c->cur);
+		c->cur = tn;
+	}
+	rcu_read_unlock();
+}
+
+static irqreturn_t spml_virq(int irq, void *dev_id)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct spml_tracker *t;
+
+	rcu_read_lock();
+	if (READ_ONCE(c->xr->flags) & OOH_RING_F_DISARMED) {
+		/* Xen force-disarmed: every tracker's interval is void. */
+		list_for_each_entry_rcu(t, &trackers, node) {
+			unsigned int i;
+
+			for (i = 0; i < t->nr_vcpus; i++)
+				ooh_atomic_fetch_or(&t->prod[i].hdr->flags,
+						    OOH_RING_F_DISARMED);
+			tracker_notify(t);
+		}
+	}
+	spml_move(c, c->cur);
+	rcu_read_unlock();
+	return IRQ_HANDLED;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-vCPU Xen rings                                                  */
+/* ------------------------------------------------------------------ */
+
+struct reg_arg {
+	u64 *gfns;
+	u32 nr_frames;
+	int rc;
+};
+
+static void spml_register_on_cpu(void *data)
+{
+	struct reg_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct ooh_spml_hvm_op op = {
+		.u.ring = {
+			.frame_list = (u64)(unsigned long)a->gfns,
+			.nr_frames = a->nr_frames,
+			.nr_entries = c->xr->nr_entries,
+		},
+	};
+
+	a->rc = spml_hvmop(OOH_SPML_OP_register_ring, &op);
+	if (!a->rc) {
+		c->registered = true;
+		c->cons = 0;
+		c->cur = NULL;
+		c->tracking = false;
+	}
+}
+
+static void spml_unregister_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (!c->registered)
+		return;
+	if (c->tracking)
+		spml_set_tracking(false);
+	spml_move(c, c->cur);
+	spml_simple(OOH_SPML_OP_unregister_ring);
+	c->registered = false;
+	c->tracking = false;
+	c->cur = NULL;
+}
+
+static void spml_free_cpu(unsigned int cpu)
+{
+	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
+
+	if (c->irq >= 0)
+		unbind_from_irqhandler(c->irq, c);
+	c->irq = -1;
+	vfree(c->xr);
+	c->xr = NULL;
+}
+
+static void spml_xen_teardown(void)
+{
+	unsigned int cpu;
+
+	if (xen_armed)
+		spml_simple(OOH_SPML_OP_disarm);
+	xen_armed = false;
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, spml_unregister_on_cpu, NULL, 1);
+	for_each_possible_cpu(cpu)
+		spml_free_cpu(cpu);
+}
+
+/* Allocate, register and bind the Xen ring of every online vCPU; arm. */
+static int spml_xen_setup(void)
+{
+	u32 nr = xen_ring_entries;
+	u32 nr_frames = 1 + nr / OOH_RING_ENTRIES_PER_PAGE;
+	struct reg_arg a = { .nr_frames = nr_frames };
+	unsigned int cpu, i;
+	int rc = 0;
+
+	if (!ooh_ring_nr_valid(nr) || nr > OOH_SPML_MAX_ENTRIES)
+		return -EINVAL;
+	a.gfns = kcalloc(nr_frames, sizeof(u64), GFP_KERNEL);
+	if (!a.gfns)
+		return -ENOMEM;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
+		struct ooh_ring_producer unused;
+
+		c->xr = vzalloc(OOH_RING_BYTES(nr));
+		if (!c->xr) {
+			rc = -ENOMEM;
+			break;
+		}
+		ooh_ring_init(&unused, c->xr, nr, OOH_RING_F_GPA, cpu);
+		c->xr->threshold = nr / 2;
+		for (i = 0; i < nr_frames; i++)
+			a.gfns[i] = pfn_to_gfn(vmalloc_to_pfn((char *)c->xr +
+							      i * PAGE_SIZE));
+		smp_call_function_single(cpu, spml_register_on_cpu, &a, 1);
+		rc = a.rc;
+		if (rc) {
+			pr_warn("cpu%u: registering the SPML ring: %d\n",
+				cpu, rc);
+			break;
+		}
+		rc = bind_virq_to_irqhandler(VIRQ_SPML, cpu, spml_virq,
+					     IRQF_PERCPU | IRQF_NOBALANCING,
+					     "ooh-spml", c);
+		if (rc < 0) {
+			pr_warn("cpu%u: binding VIRQ_SPML: %d\n", cpu, rc);
+			break;
+		}
+		c->irq = rc;
+		rc = 0;
+	}
+	if (!rc) {
+		rc = spml_simple(OOH_SPML_OP_arm);
+		if (rc == -EBUSY)	/* left armed by a previous instance */
+			rc = spml_simple(OOH_SPML_OP_rearm);
+		if (!rc)
+			xen_armed = true;
+		else
+			pr_warn("arming SPML: %d\n", rc);
+	}
+	cpus_read_unlock();
+	kfree(a.gfns);
+	if (rc)
+		spml_xen_teardown();
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tracker lifetime                                                    */
+/* ------------------------------------------------------------------ */
+
+static void tp_find(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		tp_sched_switch = tp;
+}
+
+/* MMU notifier: invalidated ranges of the tracked mm are dirty (GVAs). */
+static int spml_mn_invalidate_start(struct mmu_notifier *mn,
+				    const struct mmu_notifier_range *r)
+{
+	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
+	struct ooh_ring_producer *p;
+	unsigned long flags, va;
+	u64 e;
+
+	switch (r->event) {
+	case MMU_NOTIFY_PROTECTION_VMA:	/* same pages, no data change */
+	case MMU_NOTIFY_PROTECTION_PAGE:
+	case MMU_NOTIFY_SOFT_DIRTY:
+		return 0;
+	default:
+		break;
+	}
+
+	local_irq_save(flags);		/* serialise with moves on this CPU */
+	p = tracker_prod(t, smp_processor_id());
+	if (p) {
+		if ((r->end - r->start) >> PAGE_SHIFT > ooh_ring_space(p)) {
+			/* Does not fit: the whole interval is dirty. */
+			ooh_atomic_fetch_or(&p->hdr->flags,
+					    OOH_RING_F_OVERFLOW);
+		} else {
+			for (va = r->start & PAGE_MASK; va < r->end;
+			     va += PAGE_SIZE) {
+				e = (u64)va | OOH_ENTRY_GVA;
+				ooh_ring_produce(p, &e, 1);
+			}
+		}
+	}
+	local_irq_restore(flags);
+	return 0;
+}
+
+static const struct mmu_notifier_ops spml_mn_ops = {
+	.invalidate_range_start = spml_mn_invalidate_start,
+};
+
+static int spml_uio_open(struct uio_info *info, struct inode *inode)
+{
+	struct spml_tracker *t = info->priv;
+
+	/* Only the tracker's own process may map its rings. */
+	return current->tgid == t->owner ? 0 : -EACCES;
+}
+
+static int spml_uio_mmap(struct uio_info *info, struct vm_area_struct *vma)
+{
+	struct spml_tracker *t = info->priv;
+
+	if (vma->vm_pgoff != 0 ||	/* map 0 only */
+	    vma->vm_end - vma->vm_start > t->nr_vcpus * t->ring_bytes)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, t->rings, 0);
+}
+
+static void tracker_free(struct spml_tracker *t)
+{
+	if (t->mn_registered)
+		mmu_notifier_unregister(&t->mn, t->mm);
+	if (t->uio_registered)
+		uio_unregister_device(&t->uio);
+	if (t->mm)
+		mmdrop(t->mm);
+	kfree(t->prod);
+	vfree(t->rings);
+	kfree(t);
+}
+
+/* IPI: forget @data as this CPU's current tracker (its entries are dropped). */
+static void spml_detach_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (c->cur != data)
+		return;
+	if (c->tracking)
+		spml_set_tracking(false);
+	c->tracking = false;
+	spml_move(c, NULL);
+	c->cur = NULL;
+}
+
+/* Called with spml_lock held. */
+static void tracker_destroy(struct spml_tracker *t)
+{
+	unsigned int cpu;
+
+	list_del_rcu(&t->node);
+	synchronize_rcu();	/* no new attribution to t (tracker_of) */
+	/* No CPU may still attribute entries to t. */
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, spml_detach_on_cpu, t, 1);
+	if (--nr_trackers == 0) {
+		if (probe_registered) {
+			tracepoint_probe_unregister(tp_sched_switch,
+						    spml_sched_switch, NULL);
+			tracepoint_synchronize_unregister();
+			probe_registered = false;
+		}
+		spml_xen_teardown();
+	}
+	tracker_free(t);
+}
+
+static int tracker_create(struct file *f, struct ooh_spml_track *req)
+{
+	struct spml_tracker *t;
+	struct task_struct *task;
+	unsigned int i;
+	u32 nr = req->nr_entries ? req->nr_entries : 65536;
+	int rc;
+
+	if (req->pad || !ooh_ring_nr_valid(nr))
+		return -EINVAL;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	task = get_pid_task(find_vpid(req->pid), PIDTYPE_TGID);
+	if (!task) {
+		kfree(t);
+		return -ESRCH;
+	}
+	t->mm = get_task_mm(task);
+	t->tgid = task->tgid;
+	put_task_struct(task);
+	if (!t->mm) {
+		kfree(t);
+		return -ESRCH;
+	}
+	mmgrab(t->mm);		/* t->mm stays valid as a key */
+	t->owner = current->tgid;
+	t->nr_entries = nr;
+	t->nr_vcpus = num_possible_cpus();
+	t->ring_bytes = OOH_RING_BYTES(nr);
+
+	rc = -ENOMEM;
+	t->rings = vmalloc_user(t->nr_vcpus * t->ring_bytes);
+	t->prod = kcalloc(t->nr_vcpus, sizeof(*t->prod), GFP_KERNEL);
+	if (!t->rings || !t->prod)
+		goto fail_mm;
+	for (i = 0; i < t->nr_vcpus; i++) {
+		ooh_ring_init(&t->prod[i],
+			      (void *)((char *)t->rings + i * t->ring_bytes),
+			      nr, OOH_RING_F_GPA | OOH_RING_F_GVA, i);
+		t->prod[i].hdr->threshold = req->threshold;
+	}
+
+	t->mn.ops = &spml_mn_ops;
+	rc = mmu_notifier_register(&t->mn, t->mm);
+	if (rc)
+		goto fail_mm;
+	t->mn_registered = true;
+	mmput(t->mm);		/* keep only the mmgrab() reference */
+
+	t->uio.name = OOH_SPML_UIO_NAME;
+	t->uio.version = "1";
+	t->uio.irq = UIO_IRQ_CUSTOM;	/* events come from VIRQ_SPML */
+	t->uio.mem[0].name = "rings";
+	t->uio.mem[0].addr = (phys_addr_t)(unsigned long)t->rings;
+	t->uio.mem[0].size = t->nr_vcpus * t->ring_bytes;
+	t->uio.mem[0].memtype = UIO_MEM_VIRTUAL;
+	t->uio.mmap = spml_uio_mmap;
+	t->uio.open = spml_uio_open;
+	t->uio.priv = t;
+
+	mutex_lock(&spml_lock);
+	if (nr_trackers == 0) {
+		rc = spml_xen_setup();
+		if (rc)
+			goto fail_locked;
+	}
+	if (!probe_registered) {
+		rc = tracepoint_probe_register(tp_sched_switch,
+					       spml_sched_switch, NULL);
+		if (rc) {
+			if (nr_trackers == 0)
+				spml_xen_teardown();
+			goto fail_locked;
+		}
+		probe_registered = true;
+	}
+	rc = uio_register_device(spml_misc.this_device, &t->uio);
+	if (rc) {
+		if (nr_trackers == 0) {
+			tracepoint_probe_unregister(tp_sched_switch,
+						    spml_sched_switch, NULL);
+			tracepoint_synchronize_unregister();
+			probe_registered = false;
+			spml_xen_teardown();
+		}
+		goto fail_locked;
+	}
+	t->uio_registered = true;
+	list_add_tail_rcu(&t->node, &trackers);
+	nr_trackers++;
+	f->private_data = t;
+	mutex_unlock(&spml_lock);
+
+	req->uio_index = t->uio.uio_dev->minor;
+	req->nr_vcpus = t->nr_vcpus;
+	req->ring_bytes = t->ring_bytes;
+	req->map_bytes = t->nr_vcpus * t->ring_bytes;
+	req->nr_entries = nr;
+	return 0;
+
+fail_locked:
+	mutex_unlock(&spml_lock);
+	tracker_free(t);
+	return rc;
+fail_mm:
+	mmput(t->mm);
+	tracker_free(t);
+	return rc;
+}
+
+struct sync_arg {
+	struct spml_tracker *t;
+	u64 *fence;
+};
+
+/* SYNC on one CPU: attribute what Xen logged here so far, take the fence. */
+static void spml_sync_on_cpu(void *data)
+{
+	struct sync_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	unsigned int cpu = smp_processor_id();
+
+	if (c->registered && c->tracking)
+		spml_simple(OOH_SPML_OP_drain);
+	spml_move(c, c->cur);
+	if (cpu < a->t->nr_vcpus)
+		a->fence[cpu] = a->t->prod[cpu].prod;
+}
+
+/*
+ * Drain every vCPU into the tracker's rings, record each ring's prod (the
+ * fence), then re-arm.  GPAs logged after a CPU's drain land after its
+ * fence, i.e. in the next interval, so nothing written after the fence
+ * can be lost by the re-arm.
+ */
+static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
+{
+	struct sync_arg a = { .t = t };
+	unsigned int cpu, i;
+	int rc;
+
+	if (req->pad || req->nr_vcpus < t->nr_vcpus)
+		return -EINVAL;
+	a.fence = kcalloc(t->nr_vcpus, sizeof(u64), GFP_KERNEL);
+	if (!a.fence)
+		return -ENOMEM;
+	for (i = 0; i < t->nr_vcpus; i++)
+		a.fence[i] = t->prod[i].prod;
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, spml_sync_on_cpu, &a, 1);
+	cpus_read_unlock();
+	rc = spml_simple(OOH_SPML_OP_rearm);
+	for (i = 0; i < t->nr_vcpus; i++)
+		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)
+			rc = -EIO;
+	if (rc == -EPERM || rc == -ENOENT)
+		rc = -EIO;	/* revoked or disarmed by the toolstack */
+	if (!rc && copy_to_user(u64_to_user_ptr(req->fence_addr), a.fence,
+				t->nr_vcpus * sizeof(u64)))
+		rc = -EFAULT;
+	kfree(a.fence);
+	return rc;
+}
+
+static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct spml_tracker *t = f->private_data;
+	struct ooh_spml_track req;
+	int rc;
+
+	switch (cmd) {
+	case OOH_SPML_IOC_TRACK:
+		if (t)
+			return -EBUSY;
+		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
+			return -EFAULT;
+		rc = tracker_create(f, &req);
+		if (rc)
+			return rc;
+		if (copy_to_user((void __user *)arg, &req, sizeof(req)))
+			return -EFAULT;	/* tracker lives until close() */
+		return 0;
+	case OOH_SPML_IOC_SYNC: {
+		struct ooh_spml_sync sreq;
+
+		if (!t)
+			return -ENOENT;
+		if (copy_from_user(&sreq, (void __user *)arg, sizeof(sreq)))
+			return -EFAULT;
+		return tracker_sync(t, &sreq);
+	}
+	}
+	return -ENOTTY;
+}
+
+static int spml_release(struct inode *inode, struct file *f)
+{
+	struct spml_tracker *t = f->private_data;
+
+	if (t) {
+		mutex_lock(&spml_lock);
+		tracker_destroy(t);
+		mutex_unlock(&spml_lock);
+	}
+	return 0;
+}
+
+static const struct file_operations spml_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = spml_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = spml_release,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice spml_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "ooh-spml",
+	.fops = &spml_fops,
+	.mode = 0600,
+};
+
+static int __init spml_init(void)
+{
+	unsigned int cpu;
+
+	if (!xen_hvm_domain())
+		return -ENODEV;
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(&spml_cpus, cpu)->irq = -1;
+	for_each_kernel_tracepoint(tp_find, NULL);
+	if (!tp_sched_switch) {
+		pr_err("sched_switch tracepoint not found\n");
+		return -ENOENT;
+	}
+	return misc_register(&spml_misc);
+}
+
+static void __exit spml_exit(void)
+{
+	/* Every tracker holds a reference on the module through its fd. */
+	misc_deregister(&spml_misc);
+}
+
+module_init(spml_init);
+module_exit(spml_exit);
+MODULE_DESCRIPTION("OoH Shadow PML: Xen PML logs to userspace through UIO");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ooh/spml_uio.h - userspace interface of the OoH SPML guest module
+ * (guest-uio/ooh_spml.ko), for libooh's spml backend.
+ *
+ * Discovery and control: the character device /dev/ooh-spml (misc device,
+ * root only).  One open file = one tracker:
+ *
+ *   fd = open("/dev/ooh-spml", O_RDWR | O_CLOEXEC);
+ *   struct ooh_spml_track t = { .pid = pid, .nr_entries = 65536 };
+ *   ioctl(fd, OOH_SPML_IOC_TRACK, &t);     t.uio_index, t.nr_vcpus, ...
+ *
+ * TRACK creates a UIO device for this tracker only, /dev/uio<t.uio_index>
+ * (name "ooh-spml", /sys/class/uio/uio<N>/name), whose single map 0 holds
+ * t.nr_vcpus rings (ooh/ring.h), one per guest vCPU: the ring of vCPU v
+ * starts at byte v * t.ring_bytes of the map, t.ring_bytes ==
+ * OOH_RING_BYTES(t.nr_entries), t.map_bytes == nr_vcpus * ring_bytes.
+ *
+ *   ufd = open("/dev/uioN", O_RDWR | O_CLOEXEC);   only the tracker's own
+ *                                                   process may open it
+ *   base = mmap(NULL, t.map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+ *               ufd, 0 * getpagesize());           UIO map 0
+ *
+ * Entries are GPAs (OOH_RING_F_GPA) of 4 KiB pages the tracked process
+ * wrote, plus guest-virtual addresses (OOH_ENTRY_GVA) of pages of the
+ * tracked mm that an MMU notifier saw invalidated (munmap, COW, migration,
+ * THP split...): both must be reported dirty.  The consumer follows the
+ * protocol of ooh/ring.h (load-acquire prod, read, store-release cons,
+ * OOH_RING_F_OVERFLOW => "everything dirty").  OOH_RING_F_DISARMED set in
+ * any ring means Xen stopped SPML (toolstack revoked it): the interval is
+ * incomplete and the tracker must report an error.
+ *
+ * Notification: read(ufd, &u32, 4) blocks until an event and returns the
+ * UIO event count; poll(ufd, POLLIN) works.  An event is raised when a
+ * ring reaches its threshold (hdr->threshold, set by the consumer; 0 =
+ * only on overflow/disarm), on overflow and on disarm.
+ *
+ * Fetch ("pages written since the previous fetch"):
+ *   u64 fence[nr_vcpus];
+ *   struct ooh_spml_sync s = { .fence_addr = (uintptr_t)fence,
+ *                              .nr_vcpus = nr_vcpus };
+ *   ioctl(fd, OOH_SPML_IOC_SYNC, &s);
+ *     every vCPU's PML buffer is flushed and its entries moved into the
+ *     tracker's rings, fence[v] is ring v's prod at that point, then PML
+ *     is re-armed so the next write to any page is logged again.
+ *   Consume ring v only up to fence[v] (entries beyond it belong to the
+ *   next interval: consuming them now could miss a later write to the
+ *   same page).  SYNC fails with EIO once Xen disarmed SPML.
+ *
+ * The tracked process's pages that were not mapped at the previous fetch
+ * (or whose physical page changed) must also be treated as dirty by the
+ * consumer: a page first written by another context in the interval is
+ * not logged again when the tracked process writes it.
+ *
+ * Closing fd (or the tracker exiting) destroys the tracker: UIO device
+ * removed, tracking stopped; the last tracker also disarms Xen and
+ * unregisters the per-vCPU Xen rings.
+ */
+#ifndef OOH_SPML_UIO_H
+#define OOH_SPML_UIO_H
+
+#if defined(__KERNEL__)
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+#endif
+#include "ring.h"
+
+#define OOH_SPML_DEV		"/dev/ooh-spml"
+#define OOH_SPML_UIO_NAME	"ooh-spml"
+
+struct ooh_spml_track {
+	ooh_u32 pid;		/* IN: process (tgid) to track */
+	ooh_u32 nr_entries;	/* IN: entries per vCPU ring, power of two,
+				 * OOH_RING_MIN..MAX_ENTRIES (0: 65536) */
+	ooh_u32 threshold;	/* IN: initial hdr->threshold (entries) */
+	ooh_u32 uio_index;	/* OUT: N of /dev/uioN */
+	ooh_u32 nr_vcpus;	/* OUT: rings in map 0 */
+	ooh_u32 pad;		/* IN: 0 */
+	ooh_u64 ring_bytes;	/* OUT: bytes per ring in map 0 */
+	ooh_u64 map_bytes;	/* OUT: size of map 0 */
+};
+
+/* Errors: EPERM (SPML not granted by the toolstack: `xen-pml enable`),
+ * EOPNOTSUPP (no SPML in Xen / not a PVH or HVM guest), ESRCH (no such
+ * pid), EBUSY (this fd already tracks), EINVAL (bad size or pad). */
+#define OOH_SPML_IOC_TRACK	_IOWR('O', 0x40, struct ooh_spml_track)
+struct ooh_spml_sync {
+	ooh_u64 fence_addr;	/* IN: user address of ooh_u64[nr_vcpus];
+				 * OUT there: per ring, the prod value that
+				 * ends this interval */
+	ooh_u32 nr_vcpus;	/* IN: >= ooh_spml_track.nr_vcpus */
+	ooh_u32 pad;		/* IN: 0 */
+};
+
+/* Drain + fence + re-arm (see above).  Errors: EIO (Xen disarmed SPML),
+ * ENOENT (no TRACK yet), EINVAL (nr_vcpus too small, pad). */
+#define OOH_SPML_IOC_SYNC	_IOW('O', 0x41, struct ooh_spml_sync)
+
+#endif /* OOH_SPML_UIO_H */
