@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# guest-uio: the SPML guest module for the emulated host's domU and its
+# smoke test, both into the domU payload (scripts/build-images):
+#   build/guest/modules/ooh_spml.ko (+ Debian's uio.ko)  scripts/build-guest-uio
+#   build/guest/bin/spml-smoke
+ALL += $(BUILD)/guest/bin/spml-smoke $(BUILD)/guest/modules/ooh_spml.ko
+
+$(BUILD)/guest/bin/spml-smoke: guest-uio/spml-smoke.c include/ooh/spml_uio.h include/ooh/ring.h include/ooh/barrier.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/guest/modules/ooh_spml.ko: guest-uio/ooh_spml.c guest-uio/Kbuild include/ooh/spml.h include/ooh/spml_uio.h include/ooh/ring.h include/ooh/barrier.h scripts/build-guest-uio
+	OOH_GUEST_MODULES=$(@D) scripts/build-guest-uio >/dev/null
