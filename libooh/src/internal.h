@@ -119,7 +119,14 @@ int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);
  * inside a guest), looked up through an open-addressing hash.
  */
 struct __ooh_rmap;
-int __ooh_rmap_build(struct ooh_tracker *t, struct __ooh_rmap **out);
+/*
+ * With @changed non-NULL, also keep a virtual page -> GFN snapshot and
+ * append to @changed every present page that was absent from @prev's
+ * snapshot or mapped another frame (PML logs a GPA once per interval, so
+ * a page first written through another mapping is not logged again).
+ */
+int __ooh_rmap_build(struct ooh_tracker *t, const struct __ooh_rmap *prev,
+		     struct __ooh_pageset *changed, struct __ooh_rmap **out);
 /* Append every virtual page mapping frame @gfn (count frames if 2M). */
 int __ooh_rmap_lookup(const struct __ooh_rmap *m, uint64_t gfn,
 		      uint64_t nr_frames, struct __ooh_pageset *out);
@@ -128,14 +135,15 @@ void __ooh_rmap_free(struct __ooh_rmap *m);
 /*
  * Ring consumer (ring.c): consume every published entry of @hdr, turning
  * GPA entries into virtual pages through @m (may be NULL if the ring holds
- * only GVA entries) and GVA entries into pages directly.  Sets
+ * only GVA entries) and GVA entries into pages directly; with @fence,
+ * only entries before index *fence (a producer-given interval end).  Sets
  * OOH_FETCH_ALL in *flags if the producer flagged overflow or disarm.
  * Returns entries consumed or -errno (-EPROTO: corrupt header).
  */
 struct ooh_ring_hdr;
 long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
-			struct __ooh_pageset *out, unsigned int *flags,
-			uint64_t *lost);
+			const uint64_t *fence, struct __ooh_pageset *out,
+			unsigned int *flags, uint64_t *lost);
 
 /*
  * A userfaultfd created inside process @pid (its mm), returned as a

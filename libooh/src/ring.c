@@ -18,50 +18,64 @@
 #include "ooh/barrier.h"
 #include "ooh/ring.h"
 
-struct rmap_slot {
-	uint64_t gfn_plus1;	/* 0: empty */
-	uint64_t va;
-};
-
-struct __ooh_rmap {
-	struct rmap_slot *slot;
+/* Open-addressing multimap u64 -> u64 (linear probing, key + 1 stored). */
+struct u64map {
+	struct { uint64_t key1, val; } *slot;
 	uint64_t mask;
 	size_t nr;
 };
 
-static inline uint64_t hash_gfn(uint64_t gfn)
+static inline uint64_t hash_u64(uint64_t k)
 {
-	return (gfn * 0x9e3779b97f4a7c15ull) >> 17;
+	return (k * 0x9e3779b97f4a7c15ull) >> 17;
 }
 
-static int rmap_insert(struct __ooh_rmap *m, uint64_t gfn, uint64_t va)
+static int map_insert(struct u64map *m, uint64_t key, uint64_t val)
 {
 	if ((m->nr + 1) * 2 > m->mask + 1) {
-		struct __ooh_rmap big = { .mask = m->mask ? 2 * m->mask + 1 : 4095 };
+		struct u64map big = { .mask = m->mask ? 2 * m->mask + 1 : 4095 };
 
 		big.slot = calloc(big.mask + 1, sizeof(*big.slot));
 		if (!big.slot)
 			return __ooh_err(ENOMEM, "out of memory");
 		for (uint64_t i = 0; m->slot && i <= m->mask; i++)
-			if (m->slot[i].gfn_plus1)
-				rmap_insert(&big, m->slot[i].gfn_plus1 - 1,
-					    m->slot[i].va);
+			if (m->slot[i].key1)
+				map_insert(&big, m->slot[i].key1 - 1,
+					   m->slot[i].val);
 		free(m->slot);
 		*m = big;
 	}
-	for (uint64_t h = hash_gfn(gfn);; h++) {
-		struct rmap_slot *s = &m->slot[h & m->mask];
-
-		if (!s->gfn_plus1) {
-			s->gfn_plus1 = gfn + 1;
-			s->va = va;
+	for (uint64_t h = hash_u64(key);; h++) {
+		if (!m->slot[h & m->mask].key1) {
+			m->slot[h & m->mask].key1 = key + 1;
+			m->slot[h & m->mask].val = val;
 			m->nr++;
 			return 0;
 		}
 	}
 }
 
-int __ooh_rmap_build(struct ooh_tracker *t, struct __ooh_rmap **out)
+/* First value stored under @key, or -1. */
+static uint64_t map_get(const struct u64map *m, uint64_t key)
+{
+	for (uint64_t h = hash_u64(key); m->nr; h++) {
+		uint64_t k1 = m->slot[h & m->mask].key1;
+
+		if (!k1)
+			break;
+		if (k1 == key + 1)
+			return m->slot[h & m->mask].val;
+	}
+	return (uint64_t)-1;
+}
+
+struct __ooh_rmap {
+	struct u64map by_gfn;	/* GFN -> virtual page (several per GFN) */
+	struct u64map by_va;	/* virtual page -> GFN (snapshot) */
+};
+
+int __ooh_rmap_build(struct ooh_tracker *t, const struct __ooh_rmap *prev,
+		     struct __ooh_pageset *changed, struct __ooh_rmap **out)
 {
 	struct __ooh_range *rs = t->ranges, *owned = NULL;
 	size_t nr = t->nr_ranges;
@@ -92,6 +106,7 @@ int __ooh_rmap_build(struct ooh_tracker *t, struct __ooh_rmap **out)
 			ret = __ooh_pagemap_read(fd, a, e, buf);
 			for (uint64_t k = 0; !ret && k < (e - a) >> 12; k++) {
 				uint64_t pfn = buf[k] & PM_PFN_MASK;
+				uint64_t va = a + (k << 12);
 
 				if (!(buf[k] & PM_PRESENT))
 					continue;
@@ -99,7 +114,13 @@ int __ooh_rmap_build(struct ooh_tracker *t, struct __ooh_rmap **out)
 				if (!pfn)
 					continue;
 				any_pfn = true;
-				ret = rmap_insert(m, pfn, a + (k << 12));
+				ret = map_insert(&m->by_gfn, pfn, va);
+				if (!ret && changed)
+					ret = map_insert(&m->by_va, va, pfn);
+				/* New here, or another frame than last time. */
+				if (!ret && changed &&
+				    (!prev || map_get(&prev->by_va, va) != pfn))
+					ret = __ooh_pageset_add(changed, va);
 			}
 			a = e;
 		}
@@ -123,16 +144,16 @@ out:
 int __ooh_rmap_lookup(const struct __ooh_rmap *m, uint64_t gfn,
 		      uint64_t nr_frames, struct __ooh_pageset *out)
 {
-	if (!m->nr)
-		return 0;
-	for (uint64_t f = gfn; f < gfn + nr_frames; f++) {
-		for (uint64_t h = hash_gfn(f);; h++) {
-			const struct rmap_slot *s = &m->slot[h & m->mask];
+	const struct u64map *g = &m->by_gfn;
 
-			if (!s->gfn_plus1)
+	for (uint64_t f = gfn; g->nr && f < gfn + nr_frames; f++) {
+		for (uint64_t h = hash_u64(f);; h++) {
+			uint64_t k1 = g->slot[h & g->mask].key1;
+
+			if (!k1)
 				break;
-			if (s->gfn_plus1 == f + 1 &&
-			    __ooh_pageset_add(out, s->va))
+			if (k1 == f + 1 &&
+			    __ooh_pageset_add(out, g->slot[h & g->mask].val))
 				return -ENOMEM;
 		}
 	}
@@ -143,13 +164,14 @@ void __ooh_rmap_free(struct __ooh_rmap *m)
 {
 	if (!m)
 		return;
-	free(m->slot);
+	free(m->by_gfn.slot);
+	free(m->by_va.slot);
 	free(m);
 }
 
 long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
-			struct __ooh_pageset *out, unsigned int *flags,
-			uint64_t *lost)
+			const uint64_t *fence, struct __ooh_pageset *out,
+			unsigned int *flags, uint64_t *lost)
 {
 	uint64_t *ent = ooh_ring_entries(hdr);
 	uint32_t nr = OOH_READ_ONCE(hdr->nr_entries), f;
@@ -162,6 +184,8 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 	cons = OOH_READ_ONCE(hdr->cons);	/* only we write it */
 	/* Pairs with the producer's store-release of prod: entries visible. */
 	prod = ooh_smp_load_acquire(&hdr->prod);
+	if (fence && *fence - cons <= prod - cons)
+		prod = *fence;		/* later entries: next interval */
 	if (prod - cons > nr)
 		return __ooh_err(EPROTO, "ring prod %llu runs %llu entries "
 				 "ahead of cons", (unsigned long long)prod,

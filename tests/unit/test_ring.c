@@ -64,7 +64,7 @@ static void test_concurrent(void)
 	pthread_create(&th, NULL, producer, NULL);
 	for (;;) {
 		int done = atomic_load(&producer_done);
-		long n = __ooh_ring_consume(hdr, NULL, &out, &flags, &lost);
+		long n = __ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost);
 
 		CHECK(n >= 0, "consume failed: %ld", n);
 		for (size_t i = 0; i < out.nr; i++, expect++)
@@ -99,7 +99,7 @@ static void test_overflow(void)
 	CHECK(ooh_ring_produce(&prod, e, NR + 100) == NR, "wrong fill");
 	CHECK(hdr->lost == 100, "lost %llu", (unsigned long long)hdr->lost);
 	CHECK(hdr->flags & OOH_RING_F_OVERFLOW, "no overflow flag");
-	CHECK(__ooh_ring_consume(hdr, NULL, &out, &flags, &lost) == NR,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == NR,
 	      "consume count");
 	CHECK(flags & OOH_FETCH_ALL, "overflow not reported");
 	CHECK(lost == 100, "lost not reported");
@@ -110,10 +110,36 @@ static void test_overflow(void)
 	flags = 0;
 	out.nr = 0;
 	CHECK(ooh_ring_produce(&prod, e, 10) == 10, "produce after overflow");
-	CHECK(__ooh_ring_consume(hdr, NULL, &out, &flags, &lost) == 10, "n");
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == 10, "n");
 	CHECK(!(flags & OOH_FETCH_ALL), "overflow flag not cleared");
 	__ooh_pageset_free(&out);
 	printf("overflow: 100 dropped, flagged once, then exact\n");
+}
+
+/* SPML's SYNC fence: consume only up to the interval's end. */
+static void test_fence(void)
+{
+	struct __ooh_pageset out = { 0 };
+	uint64_t e[20], lost, fence;
+	unsigned int flags = 0;
+
+	ooh_ring_init(&prod, hdr, NR, OOH_RING_F_GVA, 0);
+	for (int i = 0; i < 20; i++)
+		e[i] = ((uint64_t)(i + 1) << 12) | OOH_ENTRY_GVA;
+	ooh_ring_produce(&prod, e, 12);
+	fence = 12;
+	ooh_ring_produce(&prod, e + 12, 8);	/* next interval's entries */
+	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 12,
+	      "fenced consume");
+	CHECK(hdr->cons == 12, "cons %llu", (unsigned long long)hdr->cons);
+	fence = 20;
+	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 8,
+	      "second interval");
+	fence = 100;				/* beyond prod: up to prod */
+	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0,
+	      "fence past prod");
+	__ooh_pageset_free(&out);
+	printf("fence: entries after the fence stay for the next interval\n");
 }
 
 static void test_hostile(void)
@@ -131,15 +157,15 @@ static void test_hostile(void)
 	CHECK(ooh_ring_space(&prod) == 0, "space with cons far behind");
 	hdr->cons = 0;
 	hdr->nr_entries = 1000;		/* not a power of two */
-	CHECK(__ooh_ring_consume(hdr, NULL, &out, &flags, &lost) == -EPROTO,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == -EPROTO,
 	      "bad size accepted");
 	hdr->nr_entries = NR;
 	hdr->magic = 0;
-	CHECK(__ooh_ring_consume(hdr, NULL, &out, &flags, &lost) == -EPROTO,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == -EPROTO,
 	      "bad magic accepted");
 	hdr->magic = OOH_RING_MAGIC;
 	hdr->prod = NR + 1;		/* producer claims too much */
-	CHECK(__ooh_ring_consume(hdr, NULL, &out, &flags, &lost) == -EPROTO,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == -EPROTO,
 	      "prod beyond size accepted");
 	__ooh_pageset_free(&out);
 	printf("hostile: bad cons/size/magic/prod refused\n");
@@ -153,6 +179,7 @@ int main(void)
 		return 1;
 	test_concurrent();
 	test_overflow();
+	test_fence();
 	test_hostile();
 	printf("%s\n", failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;

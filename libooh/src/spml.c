@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * spml.c - the spml backend: Intel PML logs shared by a patched Xen
+ * (Shadow PML, OoH paper section 4.1) through the guest module
+ * guest-uio/ooh_spml.ko, whose userspace interface is
+ * include/ooh/spml_uio.h:
+ *
+ *   open /dev/ooh-spml, OOH_SPML_IOC_TRACK(pid) -> a UIO device of our own
+ *   whose map 0 holds one ooh/ring.h ring per vCPU;
+ *   fetch: OOH_SPML_IOC_SYNC (Xen drains every vCPU's PML buffer into the
+ *   rings, gives each ring's prod as a fence, re-arms PML), then consume
+ *   every ring up to its fence and turn GPAs into virtual pages with one
+ *   pagemap pass (GFN -> page hash).
+ *
+ * Also reported dirty, as spml_uio.h requires: GVA entries the module's
+ * MMU notifier adds (munmap, COW, migration, THP split), and every page
+ * that is new or maps another frame than at the previous fetch (PML logs a
+ * GPA only on its first write in an interval, so a frame first written by
+ * another context would not be logged again for the tracked process).
+ * An overflow seen in any ring reports every page for this interval and
+ * the next one: the consumer clears the sticky flag before the entries
+ * beyond the fence are consumed, so a drop there belongs to the next.
+ * OOH_RING_F_DISARMED (the toolstack revoked SPML) fails the fetch with
+ * -ENODEV instead of returning a silently incomplete set.
+ *
+ * The epml backend (extended PML, paper 4.2) refuses until an EPML-capable
+ * CPU and its guest module are present.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "ooh/barrier.h"
+#include "ooh/spml_uio.h"
+
+struct spml_state {
+	int ctl;			/* /dev/ooh-spml */
+	int uio;			/* /dev/uioN */
+	void *map;
+	struct ooh_spml_track tr;
+	uint64_t *fence;
+	struct __ooh_rmap *prev;	/* snapshot of the previous fetch */
+	bool overflow_next;		/* report all in the next fetch too */
+};
+
+static int spml_probe(void)
+{
+	int fd = open(OOH_SPML_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return __ooh_err(errno == EACCES ? EPERM : EOPNOTSUPP,
+				 "no %s (%s): needs the ooh_spml guest module "
+				 "in a Xen guest granted SPML", OOH_SPML_DEV,
+				 strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int spml_init(struct ooh_tracker *t)
+{
+	struct spml_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return __ooh_err(ENOMEM, "out of memory");
+	s->ctl = s->uio = -1;
+	s->map = MAP_FAILED;
+	t->priv = s;
+	return 0;
+}
+
+static int spml_start(struct ooh_tracker *t, struct spml_state *s)
+{
+	const char *env = getenv("OOH_SPML_ENTRIES");
+	char path[64];
+
+	s->ctl = open(OOH_SPML_DEV, O_RDWR | O_CLOEXEC);
+	if (s->ctl < 0)
+		return __ooh_err(errno, "%s: %s", OOH_SPML_DEV, strerror(errno));
+	s->tr = (struct ooh_spml_track){
+		.pid = t->pid,
+		.nr_entries = env ? strtoul(env, NULL, 0) : 65536,
+	};
+	if (ioctl(s->ctl, OOH_SPML_IOC_TRACK, &s->tr)) {
+		int e = errno;
+
+		return __ooh_err(e, "OOH_SPML_IOC_TRACK pid %d: %s%s", t->pid,
+				 strerror(e), e == EPERM ? " (SPML not granted: "
+				 "xen-pml enable DOMAIN in dom0)" : "");
+	}
+	snprintf(path, sizeof(path), "/dev/uio%u", s->tr.uio_index);
+	s->uio = open(path, O_RDWR | O_CLOEXEC);
+	if (s->uio < 0)
+		return __ooh_err(errno, "%s: %s", path, strerror(errno));
+	/* UIO map N is at offset N * page size. */
+	s->map = mmap(NULL, s->tr.map_bytes, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, s->uio, 0);
+	if (s->map == MAP_FAILED)
+		return __ooh_err(errno, "mmap %s map 0 (%llu bytes): %s", path,
+				 (unsigned long long)s->tr.map_bytes,
+				 strerror(errno));
+	s->fence = calloc(s->tr.nr_vcpus, sizeof(*s->fence));
+	if (!s->fence)
+		return __ooh_err(ENOMEM, "out of memory");
+	return 0;
+}
+
+static void spml_stop(struct ooh_tracker *t)
+{
+	struct spml_state *s = t->priv;
+
+	if (s->map != MAP_FAILED)
+		munmap(s->map, s->tr.map_bytes);
+	if (s->uio >= 0)
+		close(s->uio);
+	if (s->ctl >= 0)
+		close(s->ctl);	/* destroys the tracker in the module */
+	free(s->fence);
+	__ooh_rmap_free(s->prev);
+	*s = (struct spml_state){ .ctl = -1, .uio = -1, .map = MAP_FAILED };
+}
+
+static int spml_track(struct ooh_tracker *t, struct __ooh_range *r)
+{
+	struct spml_state *s = t->priv;
+	int ret;
+
+	if (s->ctl >= 0)
+		return 0;	/* the whole process is tracked; ranges filter */
+	ret = spml_start(t, s);
+	if (ret)
+		spml_stop(t);
+	return ret;
+}
+
+static int spml_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
+			unsigned int *flags)
+{
+	struct spml_state *s = t->priv;
+	struct ooh_spml_sync sync = {
+		.fence_addr = (uintptr_t)s->fence,
+		.nr_vcpus = s->tr.nr_vcpus,
+	};
+	struct __ooh_rmap *m;
+	uint64_t lost = 0;
+	int ret;
+
+	if (ioctl(s->ctl, OOH_SPML_IOC_SYNC, &sync))
+		return __ooh_err(errno == EIO ? ENODEV : errno,
+				 "OOH_SPML_IOC_SYNC: %s%s", strerror(errno),
+				 errno == EIO ? " (Xen disarmed SPML for this "
+				 "domain)" : "");
+	ret = __ooh_rmap_build(t, s->prev, out, &m);
+	if (ret)
+		return ret;
+	if (s->overflow_next)
+		*flags |= OOH_FETCH_ALL;
+	s->overflow_next = false;
+	t->lost = 0;
+	for (uint32_t v = 0; v < s->tr.nr_vcpus; v++) {
+		struct ooh_ring_hdr *h = (void *)((char *)s->map +
+						  v * s->tr.ring_bytes);
+		unsigned int f = 0;
+		long n;
+
+		if (OOH_READ_ONCE(h->flags) & OOH_RING_F_DISARMED) {
+			__ooh_rmap_free(m);
+			return __ooh_err(ENODEV, "vCPU %u ring: Xen disarmed "
+					 "SPML (toolstack revoked it)", v);
+		}
+		n = __ooh_ring_consume(h, m, &s->fence[v], out, &f, &lost);
+		if (n < 0) {
+			__ooh_rmap_free(m);
+			return (int)n;
+		}
+		if (f & OOH_FETCH_ALL) {
+			*flags |= OOH_FETCH_ALL;
+			s->overflow_next = true;
+		}
+		t->lost += lost;
+	}
+	__ooh_rmap_free(s->prev);
+	s->prev = m;
+	return 0;
+}
+
+static void spml_fini(struct ooh_tracker *t)
+{
+	free(t->priv);
+}
+
+const struct __ooh_backend __ooh_be_spml = {
+	.name = "spml",
+	.caps = OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES |
+		OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS |
+		OOH_CAP_REMAP,
+	.probe = spml_probe, .init = spml_init, .track = spml_track,
+	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
+};
+
+/* Is a UIO device named @name present (/sys/class/uio/uioN/name)? */
+static bool uio_present(const char *name)
+{
+	DIR *d = opendir("/sys/class/uio");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], buf[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/uio/%s/name", e->d_name);
+		f = fopen(path, "re");
+		if (f && fgets(buf, sizeof(buf), f))
+			found = !strncmp(buf, name, strlen(name));
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int epml_probe(void)
+{
+	if (!uio_present("ooh-epml"))
+		return __ooh_err(EOPNOTSUPP, "no OoH EPML device (needs an "
+				 "EPML-capable CPU and its guest module)");
+	return __ooh_err(EOPNOTSUPP, "epml backend not built in this libooh");
+}
+
+const struct __ooh_backend __ooh_be_epml = {
+	.name = "epml", .caps = OOH_CAP_SELF | OOH_CAP_OTHER,
+	.probe = epml_probe,
+};
