@@ -89,7 +89,7 @@ static int sd_probe(void)
 
 static bool all_threads_stopped(pid_t pid)
 {
-	char path[64], buf[512];
+	char path[320], buf[512];
 	struct dirent *d;
 	bool stopped = true;
 	DIR *dir;
