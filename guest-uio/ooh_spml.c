@@ -697,8 +697,15 @@ static int spml_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
+static int spml_open(struct inode *inode, struct file *f)
+{
+	f->private_data = NULL;	/* misc_open() put &spml_misc there */
+	return 0;
+}
+
 static const struct file_operations spml_fops = {
 	.owner = THIS_MODULE,
+	.open = spml_open,
 	.unlocked_ioctl = spml_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = spml_release,
