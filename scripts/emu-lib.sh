@@ -18,16 +18,16 @@ EMU_BOCHS_TARBALL=bochs_3.0+dfsg.orig.tar.xz
 EMU_BOCHS_POOL=pool/main/b/bochs/$EMU_BOCHS_TARBALL
 EMU_BOCHS_SHA256=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
 
-# Guest kernel ABI: linux-image-$EMU_KVER and linux-headers-$EMU_KVER.
-# Override with OOH_GUEST_KVER; default: newest 6.1.0-NN-amd64 apt knows.
+# Guest kernel ABI: linux-image-$KVER in the images, linux-headers-$KVER
+# (installed by `make deps`) for guest modules.  Pinned in
+# scripts/deps.d/emu.txt; OOH_GUEST_KVER overrides.
 emu_kver() {
 	if [ -n "${OOH_GUEST_KVER:-}" ]; then
 		printf '%s\n' "$OOH_GUEST_KVER"
 		return
 	fi
-	apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-		sed -n 's/^linux-image-\(6\.1\.0-[0-9]*-amd64\)$/\1/p' |
-		sort -t- -k2,2n | tail -n 1
+	sed -n 's/^linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' \
+		"$OOH_TOP/scripts/deps.d/emu.txt" | head -n 1
 }
 
 # emu_series_files DIR: the patches DIR/series lists, in order, one path per

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# tests/system/emu-lib.sh - shared by the emulated-host system tests.
+# Assertion helpers print one line per check; `finish` exits 0/1.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+failures=0
+pass() { printf 'PASS: %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
+check() { # check DESCRIPTION COMMAND...: pass if COMMAND succeeds
+	local what=$1; shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+has() { grep -aqE -- "$2" "$1"; }   # has FILE ERE
+finish() {
+	if [ $failures -eq 0 ]; then echo "Test result: PASS"; exit 0; fi
+	echo "Test result: FAIL ($failures checks failed)"; exit 1
+}
+stage_times() { # print the run's stage times
+	echo "stage wall times (s):"
+	sed 's/^/  /' "$1/stages.txt" 2>/dev/null
+}
