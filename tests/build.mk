@@ -6,3 +6,7 @@ ALL += $(UNIT_TESTS)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+
+# Test groups with their own build fragment (tests/cpu/build.mk: bare-metal
+# CPU test kernels); the top-level Makefile only includes */build.mk.
+include $(sort $(wildcard tests/*/build.mk))
