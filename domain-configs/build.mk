@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Emulated host (issue 3): `make` builds Bochs 3.0 + bochs-epml/series, the
+# Xen 4.17 hypervisor + xen-patches/series and the dom0/domU images (all
+# cached under $OOH_CACHE, keyed by content; a warm `make` takes seconds).
+# The system tests in tests/system/ boot it (`make test`).
+#
+# For other fragments:
+#   $(GUEST_KDIR)     kernel build dir for guest modules (linux-headers of the
+#                     kernel the emulated host boots):
+#                       $(MAKE) -C $(GUEST_KDIR) M=$(CURDIR)/guest-uio modules
+#   $(GUEST_KVER)     that kernel's release, e.g. 6.1.0-56-amd64
+#   $(GUEST_PAYLOAD)  domU payload ($(BUILD)/guest): put files in its
+#                     bin/ tests/ modules/ lib/ root/ (domain-configs/README.md)
+#   $(DOM0_PAYLOAD)   dom0 payload ($(BUILD)/dom0), same layout
+# The image is built after every other target in ALL, so payload produced
+# by ALL targets is in it.
+GUEST_KVER    := $(shell $(TOP)/scripts/guest-kdir --kver 2>/dev/null)
+GUEST_KDIR    := /usr/src/linux-headers-$(GUEST_KVER)
+GUEST_PAYLOAD := $(BUILD)/guest
+DOM0_PAYLOAD  := $(BUILD)/dom0
+export GUEST_KVER GUEST_KDIR GUEST_PAYLOAD DOM0_PAYLOAD
+
+ALL += emu-image
+.PHONY: emu-image
+.SECONDEXPANSION:
+emu-image: $$(filter-out emu-image,$$(ALL))
+	@mkdir -p $(GUEST_PAYLOAD) $(DOM0_PAYLOAD)
+	@$(TOP)/scripts/build-bochs > /dev/null
+	@$(TOP)/scripts/build-xen > /dev/null
+	@OOH_GUEST_PAYLOAD=$(GUEST_PAYLOAD) OOH_DOM0_PAYLOAD=$(DOM0_PAYLOAD) \
+		$(TOP)/scripts/build-images > /dev/null
