@@ -333,6 +333,7 @@ static void test_bad_buffer(void)
 	ept_pt_buf[2] &= ~2ull;
 	invept();
 	set_gvas(81, 1);
+	job.n = 1;
 	r = guest_call(guest_epml, 0, 0, 0);
 	q = vmread(EXIT_QUAL);
 	gpa = vmread(GUEST_PHYS_ADDR);
