@@ -6,6 +6,8 @@
 #define SEL_CODE	0x08
 #define SEL_DATA	0x10
 #define SEL_TSS		0x18
+#define SEL_UCODE	0x2b	/* RPL 3 */
+#define SEL_UDATA	0x33	/* RPL 3 */
 
 #define VMCS_HOST_RSP	0x6c14
 #define VMCS_HOST_RIP	0x6c16

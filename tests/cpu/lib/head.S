@@ -262,6 +262,8 @@ gdt:
 	.globl	gdt_tss
 gdt_tss:
 	.quad	0, 0			/* SEL_TSS: filled by setup_cpu() */
+	.quad	0x00affa000000ffff	/* SEL_UCODE: 64-bit code, DPL 3 */
+	.quad	0x00cff2000000ffff	/* SEL_UDATA: data, DPL 3 */
 gdt_end:
 	.globl	gdt_desc
 gdt_desc:

@@ -173,6 +173,23 @@ void vapic_reset(void)
 	vmwrite(GUEST_INTR_STATUS, 0);
 }
 
+/* Guest CS/SS/DS/ES/FS/GS: 64-bit kernel (CPL 0) flat segments. */
+static void guest_kernel_segments(void)
+{
+	vmwrite(GUEST_CS_SEL, SEL_CODE);
+	vmwrite(GUEST_CS_AR, 0xa09b);
+	vmwrite(GUEST_CS_LIMIT, 0xffffffff);
+	vmwrite(GUEST_CS_BASE, 0);
+	for (u64 f = 0; f < 6; f++) {
+		if (f == 1)
+			continue;
+		vmwrite(GUEST_ES_SEL + 2 * f, SEL_DATA);
+		vmwrite(GUEST_ES_AR + 2 * f, 0xc093);
+		vmwrite(GUEST_ES_LIMIT + 2 * f, 0xffffffff);
+		vmwrite(GUEST_ES_BASE + 2 * f, 0);
+	}
+}
+
 bool vmcs_setup(u32 proc2, bool vid)
 {
 	bool true_ctls = vmx_caps.basic & (1ull << 55);
@@ -251,18 +268,7 @@ bool vmcs_setup(u32 proc2, bool vid)
 	vmwrite(GUEST_CR0, read_cr(0));
 	vmwrite(GUEST_CR3, (u64)guest_pml4);
 	vmwrite(GUEST_CR4, read_cr(4));
-	vmwrite(GUEST_CS_SEL, SEL_CODE);
-	vmwrite(GUEST_CS_AR, 0xa09b);
-	vmwrite(GUEST_CS_LIMIT, 0xffffffff);
-	vmwrite(GUEST_CS_BASE, 0);
-	for (u64 f = 0; f < 6; f++) {
-		if (f == 1)
-			continue;
-		vmwrite(GUEST_ES_SEL + 2 * f, SEL_DATA);
-		vmwrite(GUEST_ES_AR + 2 * f, 0xc093);
-		vmwrite(GUEST_ES_LIMIT + 2 * f, 0xffffffff);
-		vmwrite(GUEST_ES_BASE + 2 * f, 0);
-	}
+	guest_kernel_segments();
 	vmwrite(GUEST_LDTR_SEL, 0);
 	vmwrite(GUEST_LDTR_AR, 0x10000);
 	vmwrite(GUEST_LDTR_LIMIT, 0);
@@ -310,5 +316,6 @@ int guest_call(void *fn, u64 a0, u64 a1, u64 a2)
 	vmwrite(GUEST_RIP, (u64)guest_entry);
 	vmwrite(GUEST_RSP, (u64)(guest_stack + sizeof(guest_stack)));
 	vmwrite(GUEST_RFLAGS, 0x2);
+	guest_kernel_segments();
 	return guest_resume();
 }

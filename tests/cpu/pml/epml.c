@@ -255,6 +255,30 @@ static void test_walk_large(void)
 	wrmsr(OOH_MSR_IA32_EPML_CTL, 0);
 }
 
+static void test_user(void)
+{
+	u64 ctl = OOH_EPML_CTL(1, VEC, 0), f = OOH_EPML_E_VALID | OOH_EPML_E_GVA;
+	int r;
+
+	setup(0);
+	prepare(EBUF_GPA, 0, ctl);
+	set_gvas(100, 2);
+	r = guest_call(guest_to_user, (u64)gvas, 2, 0);
+	report(r == EXIT_VMCALL && (vmread(GUEST_CS_SEL) & 3) == 3 &&
+	       rdmsr(OOH_MSR_IA32_EPML_INDEX) == 2 &&
+	       entry_is(&ebuf[0], data_gva(100), gva_to_gpa(100), f | OOH_EPML_E_USER) &&
+	       entry_is(&ebuf[1], data_gva(101), gva_to_gpa(101), f | OOH_EPML_E_USER),
+	       "epml: writes at CPL 3 carry USER (%lx/%lx)", ebuf[0].gva, ebuf[0].gpa);
+	/* Same pages from CPL 0 after re-arming: GVA without USER. */
+	prepare(EBUF_GPA, 0, ctl);
+	set_gvas(100, 1);
+	job.n = 1;
+	r = guest_call(guest_epml, 0, 0, 0);
+	report(r == EXIT_VMCALL && entry_is(&ebuf[0], data_gva(100), gva_to_gpa(100), f),
+	       "epml: a CPL 0 write to the same user page has no USER (%lx)", ebuf[0].gva);
+	wrmsr(OOH_MSR_IA32_EPML_CTL, 0);
+}
+
 static void test_with_pml(void)
 {
 	u64 ctl = OOH_EPML_CTL(1, VEC, 0), idx;
@@ -402,6 +426,7 @@ void test_epml(void)
 	test_entries();
 	test_full();
 	test_walk_large();
+	test_user();
 	test_with_pml();
 	test_bad_buffer();
 	test_remap();

@@ -2,6 +2,7 @@
 /* guest.c - code the test guests run (same address space as the host). */
 #include "tests.h"
 #include "vmx.h"
+#include "asm.h"
 
 volatile u64 guest_progress;
 
@@ -24,6 +25,28 @@ u64 guest_read(u64 gvas, u64 n, u64 unused)
 	for (u64 i = 0; i < n; i++)
 		sum += *(volatile u64 *)a[i];
 	return sum;
+}
+
+static u8 user_stack[4096] ALIGNED(16);
+
+static void __attribute__((noreturn, used)) user_main(u64 gvas, u64 n)
+{
+	guest_write(gvas, n, 0);
+	asm volatile("vmcall");
+	for (;;)
+		;
+}
+
+u64 guest_to_user(u64 gvas, u64 n, u64 unused)
+{
+	/* IRETQ to CPL 3 at user_main(gvas, n); it ends the run with VMCALL. */
+	asm volatile("pushq %[ss]; pushq %[rsp]; pushq $2; pushq %[cs]; "
+		     "pushq %[rip]; iretq"
+		     : : [ss] "i"(SEL_UDATA), [cs] "i"(SEL_UCODE),
+		       [rsp] "r"(user_stack + sizeof(user_stack) - 8),
+		       [rip] "r"(user_main), "D"(gvas), "S"(n)
+		     : "memory");
+	__builtin_unreachable();
 }
 
 void zero_data_pages(void)
