@@ -279,6 +279,61 @@ static void test_user(void)
 	wrmsr(OOH_MSR_IA32_EPML_CTL, 0);
 }
 
+static void test_conditions(void)
+{
+	u64 ctl = OOH_EPML_CTL(1, VEC, 0), cap = OOH_EPML_CAPACITY(0);
+	u64 f = OOH_EPML_E_VALID | OOH_EPML_E_GVA;
+	int r;
+
+	/* EPT A/D flags off (EPTP bit 6): EPML does nothing. */
+	setup(0);
+	vmwrite(EPT_POINTER, vmread(EPT_POINTER) & ~(1ull << 6));
+	prepare(EBUF_GPA, 0, ctl);
+	set_gvas(110, 2);
+	job.n = 2;
+	r = guest_call(guest_epml, 0, 0, 0);
+	report(r == EXIT_VMCALL && guest_regs.rax == 0 && ebuf[0].gva == 0,
+	       "epml: with EPT A/D flags off nothing is logged (index %lu)", guest_regs.rax);
+
+	/* No virtual-interrupt delivery: no notification, then OVF. */
+	vmcs_setup(0, false);
+	msr_passthrough(OOH_MSR_IA32_EPML_CTL);
+	msr_passthrough(OOH_MSR_IA32_EPML_BASE);
+	msr_passthrough(OOH_MSR_IA32_EPML_INDEX);
+	prepare(EBUF_GPA, cap - 1, ctl);
+	set_gvas(112, 2);
+	job.n = 2;
+	job.sti = true;
+	r = guest_call(guest_epml, 0, 0, 0);
+	report(r == EXIT_VMCALL && job.irqs == 0 &&
+	       guest_regs.rax == (OOH_EPML_INDEX_OVF | cap) &&
+	       entry_is(&ebuf[cap - 1], data_gva(112), gva_to_gpa(112), f),
+	       "epml: without virtual-interrupt delivery: filling entry logged, no "
+	       "interrupt, then OVF (index %lx)", guest_regs.rax);
+
+	/* SIZE = 1 (two pages, 512 entries) whose second page EPT maps to an
+	 * unrelated host frame: entries 255 and 256 land in different frames. */
+	setup(0);
+	memset((void *)(BUF_GPA + 4 * PAGE_SIZE), 0, PAGE_SIZE);
+	memset((void *)(ALT_HPA + 5 * PAGE_SIZE), 0, PAGE_SIZE);
+	ept_pt_buf[5] = (ept_pt_buf[5] & 0xfff) | (ALT_HPA + 5 * PAGE_SIZE);
+	invept();
+	prepare(BUF_GPA + 4 * PAGE_SIZE, 255, OOH_EPML_CTL(1, VEC, 1));
+	set_gvas(114, 2);
+	job.n = 2;
+	r = guest_call(guest_epml, 0, 0, 0);
+	report(r == EXIT_VMCALL && guest_regs.rax == 257 &&
+	       entry_is((void *)(BUF_GPA + 4 * PAGE_SIZE + 255 * 16), data_gva(114),
+			gva_to_gpa(114), f) &&
+	       entry_is((void *)(ALT_HPA + 5 * PAGE_SIZE), data_gva(115),
+			gva_to_gpa(115), f),
+	       "epml: a 2-page buffer is translated page by page (index %lu)",
+	       guest_regs.rax);
+	ept_pt_buf[5] = (ept_pt_buf[5] & 0xfff) | (BUF_GPA + 5 * PAGE_SIZE);
+	invept();
+	wrmsr(OOH_MSR_IA32_EPML_CTL, 0);
+}
+
 static void test_with_pml(void)
 {
 	u64 ctl = OOH_EPML_CTL(1, VEC, 0), idx;
@@ -427,6 +482,7 @@ void test_epml(void)
 	test_full();
 	test_walk_large();
 	test_user();
+	test_conditions();
 	test_with_pml();
 	test_bad_buffer();
 	test_remap();
