@@ -20,7 +20,7 @@ spmlt_signal() { echo "SPMLT-SIGNAL $1"; }
 spmlt_mbox() {
 	_n=0
 	while [ "$_n" -lt "$2" ]; do
-		if wget -q -T 5 -O /tmp/mbox.$1 "http://10.0.0.1:8080/$1" 2>/dev/null; then
+		if timeout 10 wget -q -O /tmp/mbox.$1 "http://10.0.0.1:8080/$1" 2>/dev/null; then
 			cat /tmp/mbox.$1
 			return 0
 		fi
