@@ -16,6 +16,8 @@
  * clear (PAGE_IS_WRITTEN) and re-protects them in the same page-table walk,
  * so no write can fall between collection and re-arming.
  * UFFD_FEATURE_WP_UNPOPULATED makes never-touched pages count too.
+ * The sync mode uses it as well where the kernel has it (6.4+), instead of
+ * MISSING mode, and then also takes REMOVE events (MADV_DONTNEED).
  *
  * Both request UNMAP and REMAP events: a tracked range that is unmapped
  * (munmap, mmap MAP_FIXED over it) loses its registration, so it is marked
@@ -52,6 +54,7 @@ struct uffd_range {
 
 struct uffd_state {
 	bool async;		/* pagemap-scan */
+	bool markers;		/* sync with WP_UNPOPULATED: no MISSING mode */
 	int uffd;
 	int pagemap_fd;
 	int stop_pipe[2];
@@ -176,7 +179,8 @@ static int uffd_register(struct uffd_state *s, uint64_t start, uint64_t end)
 	struct uffdio_register reg = {
 		.range = { .start = start, .len = end - start },
 		.mode = UFFDIO_REGISTER_MODE_WP |
-			(s->async ? 0 : UFFDIO_REGISTER_MODE_MISSING),
+			(s->async || s->markers ? 0 :
+			 UFFDIO_REGISTER_MODE_MISSING),
 	};
 
 	if (ioctl(s->uffd, UFFDIO_REGISTER, &reg))
@@ -231,6 +235,16 @@ static void handle_event(struct uffd_state *s, const struct uffd_msg *m)
 			if (m->arg.remove.start < s->r[i].end &&
 			    s->r[i].start < m->arg.remove.end)
 				s->r[i].lost = true;
+		break;
+	case UFFD_EVENT_REMOVE:
+		/*
+		 * MADV_DONTNEED/REMOVE, delivered before the zap: anonymous
+		 * zaps drop uffd-wp markers, so later first writes there
+		 * do not fault.  Report the range whole at the next fetch
+		 * (whatever was written is present then); the fetch's
+		 * re-protect installs markers again.
+		 */
+		report_whole(s, m->arg.remove.start, m->arg.remove.end);
 		break;
 	case UFFD_EVENT_REMAP:
 		for (size_t i = 0; i < s->nr; i++)
@@ -312,7 +326,19 @@ static int start_session(struct ooh_tracker *t, struct uffd_state *s)
 	sigset_t all, old;
 	int ret;
 
-	ret = uffd_open(t->pid, s->async ? ASYNC_FEATURES : SYNC_FEATURES, NULL);
+	uint64_t avail = 0, want = s->async ? ASYNC_FEATURES : SYNC_FEATURES;
+
+	/*
+	 * Sync mode: with WP_UNPOPULATED (Linux 6.4) never-touched pages
+	 * carry uffd-wp markers, so a first write is one write-protect fault
+	 * instead of a MISSING fault plus a UFFDIO_COPY of a zero page.
+	 */
+	if (!s->async && !uffd_features(&avail) &&
+	    (avail & UFFD_FEATURE_WP_UNPOPULATED) &&
+	    !getenv("OOH_UFFD_NO_MARKERS"))
+		want |= UFFD_FEATURE_WP_UNPOPULATED | UFFD_FEATURE_EVENT_REMOVE;
+	s->markers = !s->async && (want & UFFD_FEATURE_WP_UNPOPULATED);
+	ret = uffd_open(t->pid, want, NULL);
 	if (ret < 0)
 		return ret;
 	s->uffd = ret;
