@@ -81,6 +81,15 @@ ooh_apt_source() {
 	touch "$dest/.ooh-unpacked"
 }
 
+# ooh_key_lock PATH: hold an exclusive lock on PATH.lock until the calling
+# script exits, so two builds of the same cache key never share a work
+# directory (take it before the heavy lock; re-check the cache after it).
+ooh_key_lock() {
+	mkdir -p "$(dirname "$1")"
+	exec 9>"$1.lock"
+	flock 9
+}
+
 # ooh_heavy CMD...: run a heavy build or emulation holding the machine-wide
 # lock, so that two never run at once on this 2-core machine.
 ooh_heavy() {

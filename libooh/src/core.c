@@ -279,30 +279,7 @@ __ooh_public int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len)
 static int all_mapped(struct ooh_tracker *t, struct __ooh_pageset *out,
 		      bool only_fresh)
 {
-	struct __ooh_range *rs = t->ranges, *owned = NULL;
-	size_t nr = t->nr_ranges;
-	int fd, ret = 0;
-
-	if (t->nr_ranges == 1 && t->ranges[0].start == t->ranges[0].end) {
-		if (only_fresh && !t->ranges[0].fresh)
-			return 0;
-		ret = __ooh_writable_ranges(t->pid, &owned, &nr);
-		if (ret)
-			return ret;
-		rs = owned;
-		only_fresh = false;
-	}
-	fd = __ooh_pagemap_open(t->pid);
-	if (fd < 0) {
-		free(owned);
-		return fd;
-	}
-	for (size_t i = 0; !ret && i < nr; i++)
-		if (!only_fresh || rs[i].fresh)
-			ret = __ooh_pages_mapped(fd, rs[i].start, rs[i].end, out);
-	close(fd);
-	free(owned);
-	return ret;
+	return __ooh_pagemap_walk(t, only_fresh, __ooh_add_mapped, out);
 }
 
 /* Keep only pages inside tracked ranges (ranges may be unsorted). */

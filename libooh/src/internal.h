@@ -95,9 +95,24 @@ uint64_t __ooh_now_ns(void);
 int __ooh_pagemap_open(pid_t pid);
 /* Read entries for [start, end) into buf (nr = (end-start)/page). */
 int __ooh_pagemap_read(int fd, uint64_t start, uint64_t end, uint64_t *buf);
-/* Append every present or swapped page of [start, end) to @out. */
-int __ooh_pages_mapped(int fd, uint64_t start, uint64_t end,
-		       struct __ooh_pageset *out);
+/* __ooh_pagemap_fn: append every present or swapped page (@arg: pageset). */
+int __ooh_add_mapped(uint64_t va, const uint64_t *pm, size_t nr, void *arg);
+
+/*
+ * Walk /proc/PID/pagemap over the tracker's ranges (the whole address
+ * space's private writable mappings when tracking the whole mm; with
+ * @only_fresh, ranges added since the last fetch only), calling @fn with
+ * chunks of up to 4096 entries: fn(first virtual page, entries, count).
+ * Stops and returns the first non-zero value of @fn.
+ */
+typedef int (*__ooh_pagemap_fn)(uint64_t va, const uint64_t *pm, size_t nr,
+				void *arg);
+int __ooh_pagemap_walk(struct ooh_tracker *t, bool only_fresh,
+		       __ooh_pagemap_fn fn, void *arg);
+/* The same over explicit ranges of process @pid. */
+int __ooh_pagemap_walk_ranges(pid_t pid, const struct __ooh_range *rs,
+			      size_t nr, bool only_fresh, __ooh_pagemap_fn fn,
+			      void *arg);
 
 /* /proc/PID/maps walk: calls fn for each mapping; stops on non-zero. */
 struct __ooh_vma {

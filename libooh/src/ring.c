@@ -74,70 +74,58 @@ struct __ooh_rmap {
 	struct u64map by_va;	/* virtual page -> GFN (snapshot) */
 };
 
+struct rmap_walk {
+	struct __ooh_rmap *m;
+	const struct __ooh_rmap *prev;
+	struct __ooh_pageset *changed;
+	bool any_present, any_pfn;
+};
+
+static int rmap_add(uint64_t a, const uint64_t *pm, size_t nr, void *arg)
+{
+	struct rmap_walk *w = arg;
+	int ret = 0;
+
+	for (size_t k = 0; !ret && k < nr; k++) {
+		uint64_t pfn = pm[k] & PM_PFN_MASK;
+		uint64_t va = a + k * OOH_PAGE_SIZE;
+
+		if (!(pm[k] & PM_PRESENT))
+			continue;
+		w->any_present = true;
+		if (!pfn)
+			continue;
+		w->any_pfn = true;
+		ret = map_insert(&w->m->by_gfn, pfn, va);
+		if (ret || !w->changed)
+			continue;
+		ret = map_insert(&w->m->by_va, va, pfn);
+		/* New here, or another frame than last time. */
+		if (!ret && (!w->prev || map_get(&w->prev->by_va, va) != pfn))
+			ret = __ooh_pageset_add(w->changed, va);
+	}
+	return ret;
+}
+
 int __ooh_rmap_build(struct ooh_tracker *t, const struct __ooh_rmap *prev,
 		     struct __ooh_pageset *changed, struct __ooh_rmap **out)
 {
-	struct __ooh_range *rs = t->ranges, *owned = NULL;
-	size_t nr = t->nr_ranges;
-	struct __ooh_rmap *m;
-	uint64_t *buf;
-	bool any_pfn = false, any_present = false;
-	int fd, ret = 0;
+	struct rmap_walk w = { .prev = prev, .changed = changed };
+	int ret;
 
 	*out = NULL;
-	if (nr == 1 && rs[0].start == rs[0].end) {
-		ret = __ooh_writable_ranges(t->pid, &owned, &nr);
-		if (ret)
-			return ret;
-		rs = owned;
-	}
-	m = calloc(1, sizeof(*m));
-	buf = malloc(4096 * sizeof(*buf));
-	fd = __ooh_pagemap_open(t->pid);
-	if (!m || !buf || fd < 0) {
-		ret = fd < 0 ? fd : __ooh_err(ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; !ret && i < nr; i++) {
-		for (uint64_t a = rs[i].start; !ret && a < rs[i].end;) {
-			uint64_t e = rs[i].end - a > 4096 * OOH_PAGE_SIZE ?
-				     a + 4096 * OOH_PAGE_SIZE : rs[i].end;
-
-			ret = __ooh_pagemap_read(fd, a, e, buf);
-			for (uint64_t k = 0; !ret && k < (e - a) >> 12; k++) {
-				uint64_t pfn = buf[k] & PM_PFN_MASK;
-				uint64_t va = a + (k << 12);
-
-				if (!(buf[k] & PM_PRESENT))
-					continue;
-				any_present = true;
-				if (!pfn)
-					continue;
-				any_pfn = true;
-				ret = map_insert(&m->by_gfn, pfn, va);
-				if (!ret && changed)
-					ret = map_insert(&m->by_va, va, pfn);
-				/* New here, or another frame than last time. */
-				if (!ret && changed &&
-				    (!prev || map_get(&prev->by_va, va) != pfn))
-					ret = __ooh_pageset_add(changed, va);
-			}
-			a = e;
-		}
-	}
-	if (!ret && any_present && !any_pfn)
+	w.m = calloc(1, sizeof(*w.m));
+	if (!w.m)
+		return __ooh_err(ENOMEM, "out of memory");
+	ret = __ooh_pagemap_walk(t, false, rmap_add, &w);
+	if (!ret && w.any_present && !w.any_pfn)
 		ret = __ooh_err(EPERM, "pagemap hides frame numbers: the GPA "
 				"reverse map needs CAP_SYS_ADMIN");
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	free(owned);
 	if (ret) {
-		__ooh_rmap_free(m);
+		__ooh_rmap_free(w.m);
 		return ret;
 	}
-	*out = m;
+	*out = w.m;
 	return 0;
 }
 

@@ -147,48 +147,27 @@ static int sd_track(struct ooh_tracker *t, struct __ooh_range *r)
 	return t->nr_ranges == 0 ? clear_refs(t->pid) : 0;
 }
 
+static int add_soft_dirty(uint64_t va, const uint64_t *pm, size_t nr,
+			  void *arg)
+{
+	for (size_t i = 0; i < nr; i++)
+		if ((pm[i] & PM_SOFT_DIRTY) &&
+		    __ooh_pageset_add(arg, va + i * OOH_PAGE_SIZE))
+			return -ENOMEM;
+	return 0;
+}
+
 static int sd_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		      unsigned int *flags)
 {
-	struct __ooh_range *rs = t->ranges, *owned = NULL;
-	size_t nr = t->nr_ranges;
-	uint64_t *buf;
-	int fd, ret;
+	int ret = t->self ? 0 : freeze(t->pid);
 
-	if (nr == 1 && rs[0].start == rs[0].end) {
-		ret = __ooh_writable_ranges(t->pid, &owned, &nr);
-		if (ret)
-			return ret;
-		rs = owned;
-	}
-	buf = malloc(4096 * sizeof(*buf));
-	fd = __ooh_pagemap_open(t->pid);
-	if (!buf || fd < 0) {
-		free(buf);
-		free(owned);
-		return fd < 0 ? fd : __ooh_err(ENOMEM, "out of memory");
-	}
-	ret = t->self ? 0 : freeze(t->pid);
-	for (size_t i = 0; !ret && i < nr; i++) {
-		for (uint64_t a = rs[i].start; !ret && a < rs[i].end;) {
-			uint64_t e = rs[i].end - a > 4096 * OOH_PAGE_SIZE ?
-				     a + 4096 * OOH_PAGE_SIZE : rs[i].end;
-
-			ret = __ooh_pagemap_read(fd, a, e, buf);
-			for (uint64_t k = 0; !ret && k < (e - a) >> 12; k++)
-				if ((buf[k] & PM_SOFT_DIRTY) &&
-				    __ooh_pageset_add(out, a + (k << 12)))
-					ret = -ENOMEM;
-			a = e;
-		}
-	}
+	if (!ret)
+		ret = __ooh_pagemap_walk(t, false, add_soft_dirty, out);
 	if (!ret)
 		ret = clear_refs(t->pid);
 	if (!t->self)
 		kill(t->pid, SIGCONT);
-	close(fd);
-	free(buf);
-	free(owned);
 	return ret;
 }
 

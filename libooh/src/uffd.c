@@ -64,7 +64,8 @@ struct uffd_state {
 	struct uffd_range *r;
 	size_t nr, cap;
 	struct __ooh_pageset dirty;	/* sync: pages faulted this interval */
-	struct __ooh_pageset whole;	/* [start,end) pairs to report whole */
+	struct __ooh_range *whole;	/* ranges to report whole */
+	size_t nr_whole, cap_whole;
 	uint64_t faults;
 	void *zero;		/* one zero page for UFFDIO_COPY */
 	int error;		/* handler failure, reported by collect */
@@ -191,9 +192,18 @@ static int uffd_register(struct uffd_state *s, uint64_t start, uint64_t end)
 /* Caller holds s->lock.  Queue [start,end) to be reported whole. */
 static void report_whole(struct uffd_state *s, uint64_t start, uint64_t end)
 {
-	if (__ooh_pageset_add(&s->whole, start) ||
-	    __ooh_pageset_add(&s->whole, end))
-		s->error = ENOMEM;
+	if (s->nr_whole == s->cap_whole) {
+		size_t cap = s->cap_whole ? 2 * s->cap_whole : 16;
+		struct __ooh_range *w = realloc(s->whole, cap * sizeof(*w));
+
+		if (!w) {
+			s->error = ENOMEM;
+			return;
+		}
+		s->whole = w;
+		s->cap_whole = cap;
+	}
+	s->whole[s->nr_whole++] = (struct __ooh_range){ start, end, false };
 }
 
 /* Resolve one page fault (sync mode).  Caller holds s->lock. */
@@ -489,7 +499,7 @@ static int uffd_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			unsigned int *flags)
 {
 	struct uffd_state *s = t->priv;
-	int ret = 0, fd = -1;
+	int ret = 0;
 
 	pthread_mutex_lock(&s->lock);
 	if (s->error) {
@@ -529,17 +539,9 @@ static int uffd_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			goto out;
 		}
 	s->dirty.nr = 0;
-	if (s->whole.nr) {
-		fd = __ooh_pagemap_open(t->pid);
-		for (size_t i = 0; fd >= 0 && !ret && i < s->whole.nr; i += 2)
-			ret = __ooh_pages_mapped(fd, s->whole.v[i],
-						 s->whole.v[i + 1], out);
-		if (fd < 0)
-			ret = fd;
-		else
-			close(fd);
-		s->whole.nr = 0;
-	}
+	ret = __ooh_pagemap_walk_ranges(t->pid, s->whole, s->nr_whole, false,
+					__ooh_add_mapped, out);
+	s->nr_whole = 0;
 	t->stats.faults = s->faults;
 out:
 	pthread_mutex_unlock(&s->lock);
@@ -568,7 +570,7 @@ static void uffd_stop(struct ooh_tracker *t)
 	}
 	s->uffd = s->pagemap_fd = s->stop_pipe[0] = s->stop_pipe[1] = -1;
 	s->nr = 0;
-	s->dirty.nr = s->whole.nr = 0;
+	s->dirty.nr = s->nr_whole = 0;
 	s->error = 0;
 }
 
@@ -578,7 +580,7 @@ static void uffd_fini(struct ooh_tracker *t)
 
 	free(s->r);
 	__ooh_pageset_free(&s->dirty);
-	__ooh_pageset_free(&s->whole);
+	free(s->whole);
 	munmap(s->zero, OOH_PAGE_SIZE);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

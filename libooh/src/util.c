@@ -132,25 +132,66 @@ int __ooh_pagemap_read(int fd, uint64_t start, uint64_t end, uint64_t *buf)
 
 #define PM_CHUNK 4096	/* pages per pagemap read (32 KiB buffer) */
 
-int __ooh_pages_mapped(int fd, uint64_t start, uint64_t end,
-		       struct __ooh_pageset *out)
+int __ooh_add_mapped(uint64_t va, const uint64_t *pm, size_t nr, void *arg)
 {
-	uint64_t buf[PM_CHUNK];
-
-	for (uint64_t a = start; a < end;) {
-		uint64_t e = end - a > PM_CHUNK * OOH_PAGE_SIZE ?
-			     a + PM_CHUNK * OOH_PAGE_SIZE : end;
-		int ret = __ooh_pagemap_read(fd, a, e, buf);
-
-		if (ret)
-			return ret;
-		for (uint64_t i = 0; i < (e - a) / OOH_PAGE_SIZE; i++)
-			if ((buf[i] & (PM_PRESENT | PM_SWAPPED)) &&
-			    __ooh_pageset_add(out, a + i * OOH_PAGE_SIZE))
-				return -ENOMEM;
-		a = e;
-	}
+	for (size_t i = 0; i < nr; i++)
+		if ((pm[i] & (PM_PRESENT | PM_SWAPPED)) &&
+		    __ooh_pageset_add(arg, va + i * OOH_PAGE_SIZE))
+			return -ENOMEM;
 	return 0;
+}
+
+int __ooh_pagemap_walk_ranges(pid_t pid, const struct __ooh_range *rs,
+			      size_t nr, bool only_fresh, __ooh_pagemap_fn fn,
+			      void *arg)
+{
+	uint64_t *buf = malloc(PM_CHUNK * sizeof(*buf));
+	int fd = __ooh_pagemap_open(pid), ret = 0;
+
+	if (!buf || fd < 0) {
+		ret = fd < 0 ? fd : __ooh_err(ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; !ret && i < nr; i++) {
+		if (only_fresh && !rs[i].fresh)
+			continue;
+		for (uint64_t a = rs[i].start; !ret && a < rs[i].end;) {
+			uint64_t e = rs[i].end - a > PM_CHUNK * OOH_PAGE_SIZE ?
+				     a + PM_CHUNK * OOH_PAGE_SIZE : rs[i].end;
+
+			ret = __ooh_pagemap_read(fd, a, e, buf);
+			if (!ret)
+				ret = fn(a, buf, (e - a) / OOH_PAGE_SIZE, arg);
+			a = e;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+int __ooh_pagemap_walk(struct ooh_tracker *t, bool only_fresh,
+		       __ooh_pagemap_fn fn, void *arg)
+{
+	struct __ooh_range *owned = NULL;
+	size_t nr;
+	int ret;
+
+	if (t->nr_ranges != 1 || t->ranges[0].start != t->ranges[0].end)
+		return __ooh_pagemap_walk_ranges(t->pid, t->ranges,
+						 t->nr_ranges, only_fresh,
+						 fn, arg);
+	/* Whole mm: its private writable mappings as they are now. */
+	if (only_fresh && !t->ranges[0].fresh)
+		return 0;
+	ret = __ooh_writable_ranges(t->pid, &owned, &nr);
+	if (!ret)
+		ret = __ooh_pagemap_walk_ranges(t->pid, owned, nr, false, fn,
+						arg);
+	free(owned);
+	return ret;
 }
 
 int __ooh_for_each_vma(pid_t pid,
