@@ -164,9 +164,21 @@ static void test_entries(void)
 			OOH_EPML_E_VALID | OOH_EPML_E_GVA) &&
 	       rdmsr(OOH_MSR_IA32_EPML_INDEX) == 2,
 	       "epml: host-programmed MSRs persist across VM entry and exit");
+	/* Read, then write, the same page in one run. */
+	gvas[0] = data_gva(22);
+	job.n = 1;
+	r = guest_call(guest_read, (u64)gvas, 1, 0);
+	r = r == EXIT_VMCALL ? guest_call(guest_epml, 0, 0, 0) : r;
+	report(r == EXIT_VMCALL && guest_regs.rax == 3 &&
+	       entry_is(&ebuf[2], data_gva(22), gva_to_gpa(22),
+			OOH_EPML_E_VALID | OOH_EPML_E_GVA),
+	       "epml: a first write after a read of the page is logged (index %lu)",
+	       guest_regs.rax);
+	set_gvas(20, 2);
+	job.n = 2;
 	/* Rewrite: already dirty, not logged again. */
 	r = guest_call(guest_epml, 0, 0, 0);
-	report(r == EXIT_VMCALL && guest_regs.rax == 2,
+	report(r == EXIT_VMCALL && guest_regs.rax == 3,
 	       "epml: rewriting dirty pages logs nothing (index %lu)", guest_regs.rax);
 	wrmsr(OOH_MSR_IA32_EPML_CTL, 0);
 }

@@ -56,6 +56,12 @@ void test_pml(void)
 	report(r == EXIT_VMCALL && idx == 508,
 	       "pml: rewrites of dirty pages and reads log nothing (index %lu)", idx);
 	report(!ept_dirty(gva_to_gpa(3)), "pml: a read leaves EPT D clear");
+	/* The page read above (translation cached) is then written. */
+	set_gvas(3, 1);
+	r = guest_call(guest_write, (u64)gvas, 1, 0);
+	idx = vmread(GUEST_PML_INDEX);
+	report(r == EXIT_VMCALL && idx == 507 && pml[508] == gva_to_gpa(3),
+	       "pml: a first write after a read is logged (index %lu, %lx)", idx, pml[508]);
 
 	/* 3. PML full: index 1 leaves room for 2 entries; the third first
 	 *    write exits with reason 62 before the access. */
