@@ -167,11 +167,12 @@ static int uffd_wp(int uffd, uint64_t start, uint64_t end, bool protect)
 		.mode = protect ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
 	};
 
-	while (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp)) {
-		if (errno != EAGAIN)
-			return -errno;
-	}
-	return 0;
+	/*
+	 * -EAGAIN: a non-cooperative event (unmap, remap, remove) is queued
+	 * and not yet read; callers must let the handler thread read it
+	 * (never spin here holding s->lock).
+	 */
+	return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) ? -errno : 0;
 }
 
 /* Register [start,end) and write-protect it.  Returns 0 or -errno. */
@@ -234,7 +235,7 @@ static int handle_fault(struct uffd_state *s, const struct uffd_msg *m)
 
 		return ioctl(s->uffd, UFFDIO_WAKE, &wr) ? -errno : 0;
 	}
-	return errno == EAGAIN ? 0 : -errno;
+	return -errno;		/* -EAGAIN: retried by the handler loop */
 }
 
 static void handle_event(struct uffd_state *s, const struct uffd_msg *m)
@@ -270,7 +271,8 @@ static void handle_event(struct uffd_state *s, const struct uffd_msg *m)
 static void *handler_thread(void *arg)
 {
 	struct uffd_state *s = arg;
-	struct uffd_msg msgs[64];
+	struct uffd_msg msgs[64], retry[256];
+	size_t nretry = 0;
 
 	for (;;) {
 		struct pollfd p[2] = {
@@ -278,29 +280,40 @@ static void *handler_thread(void *arg)
 			{ .fd = s->stop_pipe[0], .events = POLLIN },
 		};
 		ssize_t n;
+		size_t keep = 0;
 
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		/* Faults that met -EAGAIN are retried every millisecond. */
+		if (poll(p, 2, nretry ? 1 : -1) < 0 && errno != EINTR)
 			break;
-		}
 		if (p[1].revents)
 			break;
+		/* Reading completes queued events, which clears -EAGAIN. */
 		n = read(s->uffd, msgs, sizeof(msgs));
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			break;
-		}
+		n = n < 0 ? 0 : n / (ssize_t)sizeof(msgs[0]);
 		pthread_mutex_lock(&s->lock);
-		for (ssize_t i = 0; i < n / (ssize_t)sizeof(msgs[0]); i++) {
-			int ret = 0;
-
-			if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
-				ret = handle_fault(s, &msgs[i]);
-			else
+		for (ssize_t i = 0; i < n; i++)
+			if (msgs[i].event != UFFD_EVENT_PAGEFAULT)
 				handle_event(s, &msgs[i]);
-			if (ret && !s->error)
+		for (size_t i = 0; i < nretry; i++) {
+			int ret = handle_fault(s, &retry[i]);
+
+			if (ret == -EAGAIN)
+				retry[keep++] = retry[i];
+			else if (ret && !s->error)
+				s->error = -ret;
+		}
+		nretry = keep;
+		for (ssize_t i = 0; i < n; i++) {
+			int ret;
+
+			if (msgs[i].event != UFFD_EVENT_PAGEFAULT)
+				continue;
+			ret = handle_fault(s, &msgs[i]);
+			if (ret == -EAGAIN && nretry < 256)
+				retry[nretry++] = msgs[i];
+			else if (ret && !s->error)
 				s->error = -ret;
 		}
 		pthread_mutex_unlock(&s->lock);
@@ -409,6 +422,12 @@ static int uffd_track(struct ooh_tracker *t, struct __ooh_range *r)
 	nr = &s->r[s->nr];
 	*nr = (struct uffd_range){ .start = r->start, .end = r->end };
 	ret = uffd_register(s, r->start, r->end);
+	for (int tries = 0; ret == -EAGAIN && tries < 10000; tries++) {
+		pthread_mutex_unlock(&s->lock);	/* let the handler read */
+		usleep(100);
+		pthread_mutex_lock(&s->lock);
+		ret = uffd_register(s, r->start, r->end);
+	}
 	if (ret == 0) {
 		nr->registered = true;
 	} else if (ret != -EINVAL) {
@@ -507,6 +526,7 @@ static int uffd_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 				strerror(s->error));
 		goto out;
 	}
+again:
 	for (size_t i = 0; i < s->nr && !ret; i++) {
 		struct uffd_range *r = &s->r[i];
 
@@ -522,6 +542,19 @@ static int uffd_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			 * handler resolves it, i.e. after this fetch).
 			 */
 			ret = uffd_wp(s->uffd, r->start, r->end, true);
+			if (ret == -EAGAIN) {
+				/*
+				 * An event waits for the handler: let it run,
+				 * then re-protect everything again before the
+				 * set is taken (the ordering argument above
+				 * holds for the final pass).
+				 */
+				pthread_mutex_unlock(&s->lock);
+				usleep(100);
+				pthread_mutex_lock(&s->lock);
+				ret = 0;
+				goto again;
+			}
 			if (ret == -ENOENT || ret == -EINVAL) {
 				rearm_lost(s, r);	/* partly unmapped */
 				ret = 0;
