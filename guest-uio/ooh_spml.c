@@ -19,12 +19,28 @@
  * per open file; each tracker gets its own UIO device whose map 0 holds
  * its per-vCPU rings.  An MMU notifier on the tracked mm reports
  * invalidated ranges as dirty (GVA entries).
+ *
+ * EPML mode (bochs-epml/EPML.md section 11.2), /dev/ooh-epml, same ioctls
+ * and ring layout, UIO name "ooh-epml"; offered when Xen's CPUID leaf
+ * (base + 4) has XEN_HVM_CPUID_EPML.  The CPU itself logs {GVA, GPA} of
+ * each first write into a per-vCPU EPML buffer (MSRs 6F0H-6F2H, passed
+ * through by Xen): the switch probe sets IA32_EPML_CTL.EN while a tracked
+ * mm runs (a WRMSR, no VM exit, no hypercall), and drains the buffer into
+ * the tracker's ring at switch-away, on the buffer-full interrupt (a
+ * vector of this CPU allocated from the x86 vector domain, one IRQ per
+ * CPU) and at SYNC.  Xen is armed with OOH_SPML_ARM_NO_PML: EPT dirty
+ * flags are cleared per interval but PML stays off, so logging takes no
+ * VM exit.  The Xen rings stay registered (tracking on) for superpage
+ * write faults, which the EPT dirty flag never sees, and for disarm.
+ * One mode at a time: trackers of the other mode get EBUSY.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
 #include <linux/file.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -42,15 +58,24 @@
 #include <xen/events.h>
 #include <xen/page.h>
 #include <asm/xen/hypercall.h>
+#include <asm/xen/hypervisor.h>
+#include <asm/hw_irq.h>
+#include <asm/irqdomain.h>
+#include <asm/msr.h>
 
 #include <ooh/barrier.h>
 #include <ooh/spml.h>
 #include <ooh/spml_uio.h>
+#include <ooh/epml.h>
 
 static unsigned int xen_ring_entries = 8192;
 module_param(xen_ring_entries, uint, 0444);
 MODULE_PARM_DESC(xen_ring_entries,
 		 "entries of each per-vCPU ring shared with Xen (power of two)");
+static unsigned int epml_size = 4;
+module_param(epml_size, uint, 0444);
+MODULE_PARM_DESC(epml_size,
+		 "EPML buffer per vCPU: 2^epml_size pages, 256 entries each (0-9)");
 
 struct spml_tracker;
 
@@ -62,6 +87,12 @@ struct spml_cpu {
 	bool tracking;			/* last set_tracking() value */
 	struct spml_tracker *cur;	/* tracker running here, or NULL */
 	int irq;			/* VIRQ_SPML, or -1 */
+	/* EPML mode */
+	struct page *epml_buf;		/* 2^epml_size pages, or NULL */
+	int epml_irq;			/* buffer-full IRQ of this CPU, or -1 */
+	u64 epml_ctl;			/* CTL value while a tracked mm runs */
+	bool epml_on;			/* CTL.EN set in the MSR now */
+	u64 epml_entries, epml_ovf, epml_irqs;	/* statistics */
 };
 
 struct spml_tracker {
@@ -84,6 +115,9 @@ static LIST_HEAD(trackers);		/* writers hold spml_lock */
 static DEFINE_MUTEX(spml_lock);
 static unsigned int nr_trackers;
 static bool xen_armed, probe_registered;
+static bool mode_epml;			/* mode of the current trackers */
+static bool epml_available;		/* XEN_HVM_CPUID_EPML */
+static struct miscdevice epml_misc;
 static struct tracepoint *tp_sched_switch;
 static struct miscdevice spml_misc;
 
@@ -177,6 +211,97 @@ static void spml_move(struct spml_cpu *c, struct spml_tracker *to)
 		tracker_notify(to);
 }
 
+/* ------------------------------------------------------------------ */
+/* EPML buffer (this CPU, interrupts off)                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One EPML entry (EPML.md 3.4) as a ring entry: a user GVA is the tracked
+ * process's page (EN is set only while its mm runs here); anything else
+ * (kernel direct-map writes to its pages, page-walk updates, no GVA) goes
+ * by GPA through the consumer's reverse map; LARGE: the EPT dirty flag
+ * covers 2 MiB, so report the whole 2 MiB GPA range.
+ */
+static u64 epml_to_ring(const struct ooh_epml_entry *e)
+{
+	u64 gpa = e->gpa & OOH_EPML_E_ADDR_MASK;
+	u64 gva = e->gva & OOH_EPML_E_ADDR_MASK;
+
+	if (e->gva & OOH_EPML_E_LARGE)
+		return (gpa & ~((2ull << 20) - 1)) | OOH_ENTRY_2M;
+	if ((e->gva & OOH_EPML_E_GVA) && gva < TASK_SIZE_MAX)
+		return gva | OOH_ENTRY_GVA;
+	return gpa;
+}
+
+/*
+ * Move the EPML buffer of this CPU into @to's ring (NULL: drop) and
+ * restart it.  EN is cleared around the drain so that no entry lands
+ * between reading INDEX and writing it back to 0, then restored.
+ */
+static void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
+{
+	struct ooh_epml_entry *e;
+	struct ooh_ring_producer *p;
+	u64 idx, n, i, cap = OOH_EPML_CAPACITY(epml_size);
+
+	if (!c->epml_buf)
+		return;
+	if (c->epml_on)
+		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, 0);
+	if (rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx))
+		idx = OOH_EPML_INDEX_OVF;	/* revoked: nothing is known */
+	n = min(idx & OOH_EPML_INDEX_MASK, cap);
+	p = to ? tracker_prod(to, smp_processor_id()) : NULL;
+	e = page_address(c->epml_buf);
+	for (i = 0; p && i < n; i++) {
+		u64 r;
+
+		if (!(e[i].gva & OOH_EPML_E_VALID))
+			continue;
+		r = epml_to_ring(&e[i]);
+		ooh_ring_produce(p, &r, 1);
+	}
+	c->epml_entries += n;
+	if (idx & OOH_EPML_INDEX_OVF) {
+		c->epml_ovf++;
+		if (p)		/* entries of this interval were not logged */
+			ooh_atomic_fetch_or(&p->hdr->flags,
+					    OOH_RING_F_OVERFLOW);
+	}
+	if (n || (idx & OOH_EPML_INDEX_OVF))
+		wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	if (c->epml_on)
+		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, c->epml_ctl);
+	if (p && n) {
+		u32 thr = READ_ONCE(p->hdr->threshold);
+
+		if (thr && p->prod - READ_ONCE(p->hdr->cons) >= thr)
+			tracker_notify(to);
+	}
+}
+
+/* Logging on/off for this CPU (EPML.md 3.1: WRMSR, no VM exit). */
+static void epml_switch(struct spml_cpu *c, bool on)
+{
+	if (!c->epml_buf || c->epml_on == on)
+		return;
+	wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, on ? c->epml_ctl : 0);
+	c->epml_on = on;
+}
+
+/* Buffer-full notification (EPML.md 6): runs on the CPU whose buffer filled. */
+static irqreturn_t epml_full_irq(int irq, void *dev_id)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	c->epml_irqs++;
+	rcu_read_lock();
+	epml_drain(c, c->cur);
+	rcu_read_unlock();
+	return IRQ_HANDLED;
+}
+
 static struct spml_tracker *tracker_of(struct mm_struct *mm)
 {
 	struct spml_tracker *t;
@@ -202,7 +327,14 @@ static void spml_sched_switch(void *data, bool preempt,
 		return;
 	rcu_read_lock();
 	tn = tracker_of(next->mm);
-	if (tn != c->cur) {
+	if (tn != c->cur && mode_epml) {
+		/* No hypercall: Xen tracking stays on for superpage faults. */
+		epml_switch(c, false);
+		epml_drain(c, c->cur);
+		spml_move(c, c->cur);
+		c->cur = tn;
+		epml_switch(c, tn != NULL);
+	} else if (tn != c->cur) {
 		/* Xen flushes the PML buffer under the old state first. */
 		if (tn || c->tracking) {
 			spml_set_tracking(tn != NULL);
@@ -293,17 +425,140 @@ static void spml_free_cpu(unsigned int cpu)
 	c->xr = NULL;
 }
 
+/* IPI: EPML MSRs of this CPU off (no tracker may log any more). */
+static void epml_off_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (!c->epml_buf)
+		return;
+	epml_switch(c, false);
+	wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	wrmsrl_safe(OOH_MSR_IA32_EPML_BASE, 0);
+}
+
+static void epml_free_cpu(unsigned int cpu)
+{
+	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
+
+	if (c->epml_irq >= 0) {
+		free_irq(c->epml_irq, c);
+		irq_dispose_mapping(c->epml_irq);
+	}
+	c->epml_irq = -1;
+	if (c->epml_buf)
+		__free_pages(c->epml_buf, epml_size);
+	c->epml_buf = NULL;
+	c->epml_on = false;
+}
+
 static void spml_xen_teardown(void)
 {
 	unsigned int cpu;
 
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, epml_off_on_cpu, NULL, 1);
 	if (xen_armed)
 		spml_simple(OOH_SPML_OP_disarm);
 	xen_armed = false;
 	for_each_online_cpu(cpu)
 		smp_call_function_single(cpu, spml_unregister_on_cpu, NULL, 1);
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		spml_free_cpu(cpu);
+		epml_free_cpu(cpu);
+	}
+}
+
+/*
+ * EPML buffer and buffer-full IRQ of @cpu (process context).  The IRQ comes
+ * from the x86 vector domain with its affinity fixed to @cpu before
+ * activation, so its vector is a vector of @cpu's own table: the one
+ * IA32_EPML_CTL.VECTOR names there (EPML.md 3.1, 6).
+ */
+static int epml_setup_cpu(unsigned int cpu)
+{
+	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
+	struct irq_alloc_info info;
+	struct irq_data *d;
+	struct irq_cfg *cfg;
+	int irq, rc;
+
+	c->epml_buf = alloc_pages_node(cpu_to_node(cpu),
+				       GFP_KERNEL | __GFP_ZERO, epml_size);
+	if (!c->epml_buf)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.mask = cpumask_of(cpu);
+	irq = __irq_domain_alloc_irqs(x86_vector_domain, -1, 1,
+				      cpu_to_node(cpu), &info, false, NULL);
+	if (irq < 0)
+		return irq;
+	c->epml_irq = irq;
+	irq_set_handler(irq, handle_edge_irq);
+	irq_modify_status(irq, IRQ_NOREQUEST | IRQ_NOPROBE, 0);
+	rc = irq_set_affinity(irq, cpumask_of(cpu));
+	if (!rc)
+		rc = request_irq(irq, epml_full_irq, IRQF_NOBALANCING,
+				 "ooh-epml", c);
+	if (rc) {
+		irq_dispose_mapping(irq);
+		c->epml_irq = -1;
+		return rc;
+	}
+	d = irq_get_irq_data(irq);
+	cfg = d ? irqd_cfg(d) : NULL;
+	if (!cfg || cfg->vector < OOH_EPML_CTL_MIN_VECTOR ||
+	    !cpumask_equal(irq_data_get_effective_affinity_mask(d),
+			   cpumask_of(cpu))) {
+		pr_warn("cpu%u: EPML IRQ %d has no vector on this CPU\n",
+			cpu, irq);
+		return -EIO;
+	}
+	c->epml_ctl = OOH_EPML_CTL(1, cfg->vector, epml_size);
+	return 0;
+}
+
+struct epml_arg {
+	int rc;
+};
+
+/* IPI: program this CPU's buffer (EN stays 0), Xen tracking on for faults. */
+static void epml_program_on_cpu(void *data)
+{
+	struct epml_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	u64 gpa = (u64)pfn_to_gfn(page_to_pfn(c->epml_buf)) << PAGE_SHIFT;
+	int rc;
+
+	rc = wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, 0);
+	if (!rc)
+		rc = wrmsrl_safe(OOH_MSR_IA32_EPML_BASE, gpa);
+	if (!rc)
+		rc = wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	if (rc) {
+		a->rc = -EOPNOTSUPP;	/* #GP: Xen does not pass them through */
+		return;
+	}
+	c->epml_on = false;
+	if (c->registered && !c->tracking && !spml_set_tracking(true))
+		c->tracking = true;
+}
+
+static int epml_setup(void)
+{
+	struct epml_arg a = { 0 };
+	unsigned int cpu;
+	int rc;
+
+	for_each_online_cpu(cpu) {
+		rc = epml_setup_cpu(cpu);
+		if (rc)
+			return rc;
+		smp_call_function_single(cpu, epml_program_on_cpu, &a, 1);
+		if (a.rc)
+			return a.rc;
+	}
+	return 0;
 }
 
 /* Allocate, register and bind the Xen ring of every online vCPU; arm. */
@@ -353,14 +608,23 @@ static int spml_xen_setup(void)
 		c->irq = rc;
 		rc = 0;
 	}
+	if (!rc && mode_epml)
+		rc = epml_setup();
 	if (!rc) {
-		rc = spml_simple(OOH_SPML_OP_arm);
-		if (rc == -EBUSY)	/* left armed by a previous instance */
-			rc = spml_simple(OOH_SPML_OP_rearm);
+		struct ooh_spml_hvm_op op = {
+			.u.arm.flags = mode_epml ? OOH_SPML_ARM_NO_PML : 0,
+		};
+
+		rc = spml_hvmop(OOH_SPML_OP_arm, &op);
+		if (rc == -EBUSY) {	/* left armed by a previous instance */
+			spml_simple(OOH_SPML_OP_disarm);
+			rc = spml_hvmop(OOH_SPML_OP_arm, &op);
+		}
 		if (!rc)
 			xen_armed = true;
 		else
-			pr_warn("arming SPML: %d\n", rc);
+			pr_warn("arming %s: %d\n", mode_epml ? "EPML" : "SPML",
+				rc);
 	}
 	cpus_read_unlock();
 	kfree(a.gfns);
@@ -458,6 +722,13 @@ static void spml_detach_on_cpu(void *data)
 
 	if (c->cur != data)
 		return;
+	if (mode_epml) {		/* Xen tracking stays on */
+		epml_switch(c, false);
+		epml_drain(c, NULL);
+		spml_move(c, NULL);
+		c->cur = NULL;
+		return;
+	}
 	if (c->tracking)
 		spml_set_tracking(false);
 	c->tracking = false;
@@ -487,7 +758,8 @@ static void tracker_destroy(struct spml_tracker *t)
 	tracker_free(t);
 }
 
-static int tracker_create(struct file *f, struct ooh_spml_track *req)
+static int tracker_create(struct file *f, struct ooh_spml_track *req,
+			  bool epml)
 {
 	struct spml_tracker *t;
 	struct task_struct *task;
@@ -538,7 +810,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req)
 	t->mn_registered = true;
 	mmput(t->mm);		/* keep only the mmgrab() reference */
 
-	t->uio.name = OOH_SPML_UIO_NAME;
+	t->uio.name = epml ? OOH_EPML_UIO_NAME : OOH_SPML_UIO_NAME;
 	t->uio.version = "1";
 	t->uio.irq = UIO_IRQ_CUSTOM;	/* events come from VIRQ_SPML */
 	t->uio.mem[0].name = "rings";
@@ -550,7 +822,11 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req)
 	t->uio.priv = t;
 
 	mutex_lock(&spml_lock);
+	rc = -EBUSY;			/* one mode at a time */
+	if (nr_trackers && mode_epml != epml)
+		goto fail_locked;
 	if (nr_trackers == 0) {
+		mode_epml = epml;
 		rc = spml_xen_setup();
 		if (rc)
 			goto fail_locked;
@@ -565,7 +841,8 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req)
 		}
 		probe_registered = true;
 	}
-	rc = uio_register_device(spml_misc.this_device, &t->uio);
+	rc = uio_register_device(epml ? epml_misc.this_device :
+				 spml_misc.this_device, &t->uio);
 	if (rc) {
 		if (nr_trackers == 0) {
 			tracepoint_probe_unregister(tp_sched_switch,
@@ -602,20 +879,45 @@ fail_mm:
 struct sync_arg {
 	struct spml_tracker *t;
 	u64 *fence;
+	u32 flags;		/* OOH_RING_F_OVERFLOW seen at a fence */
 };
 
-/* SYNC on one CPU: attribute what Xen logged here so far, take the fence. */
+/*
+ * SYNC on one CPU: attribute what Xen logged here so far, take the fence
+ * and the ring's sticky overflow bit.  Every producer of ring @cpu (the
+ * move from Xen's ring, the MMU notifier) runs on @cpu with interrupts
+ * off, so a drop is before this fence (this interval) or after it (still
+ * set at the next SYNC): the interval after an overflow is exact.
+ */
 static void spml_sync_on_cpu(void *data)
 {
 	struct sync_arg *a = data;
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 	unsigned int cpu = smp_processor_id();
 
-	if (c->registered && c->tracking)
+	if (mode_epml)
+		epml_drain(c, c->cur);
+	else if (c->registered && c->tracking)
 		spml_simple(OOH_SPML_OP_drain);
 	spml_move(c, c->cur);
-	if (cpu < a->t->nr_vcpus)
-		a->fence[cpu] = a->t->prod[cpu].prod;
+	if (cpu < a->t->nr_vcpus) {
+		struct ooh_ring_producer *p = &a->t->prod[cpu];
+
+		a->fence[cpu] = p->prod;
+		if (ooh_atomic_fetch_and(&p->hdr->flags, ~OOH_RING_F_OVERFLOW) &
+		    OOH_RING_F_OVERFLOW) {
+			a->flags |= OOH_RING_F_OVERFLOW;
+			/*
+			 * The interval is "everything dirty": discard its
+			 * entries for the consumer (which is inside this
+			 * SYNC, not consuming) so that the ring has room for
+			 * the next interval's entries right away.  A full
+			 * ring here would drop them and flag the next
+			 * interval too.
+			 */
+			ooh_smp_store_release(&p->hdr->cons, p->prod);
+		}
+	}
 }
 
 /*
@@ -630,7 +932,7 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	unsigned int cpu, i;
 	int rc;
 
-	if (req->pad || req->nr_vcpus < t->nr_vcpus)
+	if (req->flags || req->nr_vcpus < t->nr_vcpus)
 		return -EINVAL;
 	a.fence = kcalloc(t->nr_vcpus, sizeof(u64), GFP_KERNEL);
 	if (!a.fence)
@@ -650,11 +952,13 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	if (!rc && copy_to_user(u64_to_user_ptr(req->fence_addr), a.fence,
 				t->nr_vcpus * sizeof(u64)))
 		rc = -EFAULT;
+	req->flags = a.flags;
 	kfree(a.fence);
 	return rc;
 }
 
-static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+static long ooh_ioctl(struct file *f, unsigned int cmd, unsigned long arg,
+		      bool epml)
 {
 	struct spml_tracker *t = f->private_data;
 	struct ooh_spml_track req;
@@ -666,7 +970,7 @@ static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return -EBUSY;
 		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
 			return -EFAULT;
-		rc = tracker_create(f, &req);
+		rc = tracker_create(f, &req, epml);
 		if (rc)
 			return rc;
 		if (copy_to_user((void __user *)arg, &req, sizeof(req)))
@@ -679,10 +983,24 @@ static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return -ENOENT;
 		if (copy_from_user(&sreq, (void __user *)arg, sizeof(sreq)))
 			return -EFAULT;
-		return tracker_sync(t, &sreq);
+		rc = tracker_sync(t, &sreq);
+		if (!rc && copy_to_user((void __user *)arg, &sreq,
+					sizeof(sreq)))
+			rc = -EFAULT;
+		return rc;
 	}
 	}
 	return -ENOTTY;
+}
+
+static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	return ooh_ioctl(f, cmd, arg, false);
+}
+
+static long epml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	return ooh_ioctl(f, cmd, arg, true);
 }
 
 static int spml_release(struct inode *inode, struct file *f)
@@ -712,32 +1030,120 @@ static const struct file_operations spml_fops = {
 	.llseek = noop_llseek,
 };
 
+static const struct file_operations epml_fops = {
+	.owner = THIS_MODULE,
+	.open = spml_open,
+	.unlocked_ioctl = epml_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = spml_release,
+	.llseek = noop_llseek,
+};
+
+struct stats_arg {
+	char *buf;
+	int len;
+};
+
+/* IPI: this vCPU's Xen counters (OOH_SPML_OP_get_stats) and EPML counters. */
+static void stats_on_cpu(void *data)
+{
+	struct stats_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct ooh_spml_hvm_op op = { 0 };
+	const struct ooh_spml_vcpu_stats *st = &op.u.stats;
+	int rc = spml_hvmop(OOH_SPML_OP_get_stats, &op);
+
+	a->len += scnprintf(a->buf + a->len, PAGE_SIZE - a->len,
+		"vcpu %u rc %d exits %llu pml_full %llu logged %llu ringed %llu "
+		"faults %llu lost %llu epml_entries %llu epml_ovf %llu "
+		"epml_irqs %llu\n", smp_processor_id(), rc,
+		st->exits, st->pml_full_exits, st->logged, st->ringed,
+		st->faults, st->lost, c->epml_entries, c->epml_ovf,
+		c->epml_irqs);
+}
+
+static ssize_t xen_stats_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct stats_arg a = { .buf = buf };
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, stats_on_cpu, &a, 1);
+	cpus_read_unlock();
+	return a.len;
+}
+static DEVICE_ATTR_RO(xen_stats);
+
+static struct attribute *spml_attrs[] = {
+	&dev_attr_xen_stats.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(spml);
+
 static struct miscdevice spml_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "ooh-spml",
 	.fops = &spml_fops,
 	.mode = 0600,
+	.groups = spml_groups,
 };
+
+static struct miscdevice epml_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "ooh-epml",
+	.fops = &epml_fops,
+	.mode = 0600,
+};
+
+/* Xen's HVM CPUID leaf base + 4, EAX bit 31 (EPML.md 2, ooh/epml.h). */
+static bool epml_probe(void)
+{
+	u32 base = xen_cpuid_base();
+
+	return base && (cpuid_eax(base + 4) & OOH_XEN_HVM_CPUID_EPML);
+}
 
 static int __init spml_init(void)
 {
 	unsigned int cpu;
+	int rc;
 
 	if (!xen_hvm_domain())
 		return -ENODEV;
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		per_cpu_ptr(&spml_cpus, cpu)->irq = -1;
+		per_cpu_ptr(&spml_cpus, cpu)->epml_irq = -1;
+	}
 	for_each_kernel_tracepoint(tp_find, NULL);
 	if (!tp_sched_switch) {
 		pr_err("sched_switch tracepoint not found\n");
 		return -ENOENT;
 	}
-	return misc_register(&spml_misc);
+	rc = misc_register(&spml_misc);
+	if (rc)
+		return rc;
+	epml_available = epml_probe();
+	if (epml_available) {
+		rc = misc_register(&epml_misc);
+		if (rc) {
+			misc_deregister(&spml_misc);
+			return rc;
+		}
+		if (epml_size > OOH_EPML_CTL_SIZE_MAX)
+			epml_size = OOH_EPML_CTL_SIZE_MAX;
+		pr_info("EPML available: /dev/ooh-epml, %u entries per vCPU\n",
+			OOH_EPML_CAPACITY(epml_size));
+	}
+	return 0;
 }
 
 static void __exit spml_exit(void)
 {
 	/* Every tracker holds a reference on the module through its fd. */
+	if (epml_available)
+		misc_deregister(&epml_misc);
 	misc_deregister(&spml_misc);
 }
 

@@ -96,16 +96,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ngpa = 0;
+		overflow = !!(s.flags & OOH_RING_F_OVERFLOW);
 		for (v = 0; v < t.nr_vcpus; v++) {
 			struct ooh_ring_hdr *h =
 				(void *)(base + v * t.ring_bytes);
 			uint64_t *e = ooh_ring_entries(h);
 			uint64_t c = h->cons, p = fence[v];
 
-			if (ooh_atomic_fetch_and(&h->flags,
-					~OOH_RING_F_OVERFLOW) &
-			    OOH_RING_F_OVERFLOW)
-				overflow = 1;
 			if (h->flags & OOH_RING_F_DISARMED) {
 				printf("FAIL: round %d: ring %u disarmed\n",
 				       r, v);

@@ -91,6 +91,11 @@ int xc_spml_set_enabled(xc_interface *xch, uint32_t domid, bool enable)
                                    : OOH_SPML_PARAM_DISABLED);
 }
 
+int xc_epml_set_enabled(xc_interface *xch, uint32_t domid, bool enable)
+{
+    return xc_hvm_param_set(xch, domid, HVM_PARAM_EPML, enable);
+}
+
 int xc_spml_get_enabled(xc_interface *xch, uint32_t domid, bool *enabled)
 {
     uint64_t v = 0;

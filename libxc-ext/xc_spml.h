@@ -89,4 +89,18 @@ int xc_spml_set_enabled(xc_interface *xch, uint32_t domid, bool enable);
  */
 int xc_spml_get_enabled(xc_interface *xch, uint32_t domid, bool *enabled);
 
+/**
+ * Give or take the EPML MSRs to/from a domain (HVM_PARAM_EPML, toolstack
+ * only; bochs-epml/EPML.md 11.1).  Taking them while SPML is armed
+ * without PML (OOH_SPML_ARM_NO_PML) revokes SPML as xc_spml_set_enabled()
+ * does, so trackers fail instead of missing writes.
+ *
+ * @parm xch a handle to an open hypervisor interface
+ * @parm domid the domain
+ * @parm enable true to pass the MSRs through
+ * @return 0 on success, -1 on failure (errno EOPNOTSUPP: no EPML CPU or
+ *         no HAP; EINVAL: Xen without HVM_PARAM_EPML)
+ */
+int xc_epml_set_enabled(xc_interface *xch, uint32_t domid, bool enable);
+
 #endif /* XC_SPML_H */

@@ -53,6 +53,8 @@ static void usage(void)
             "  disable DOMAIN    revoke SPML (force-disarms if armed)\n"
             "  drain [DOMAIN]    flush PML buffers into the rings now\n"
             "  disarm DOMAIN     force-disarm without revoking\n"
+            "  epml-enable DOMAIN   pass the EPML MSRs through (HVM_PARAM_EPML=1)\n"
+            "  epml-disable DOMAIN  take them back\n"
             "DOMAIN is a domain name or id.  --json: status as JSON.\n",
             prog);
     exit(2);
@@ -155,6 +157,8 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
             yajl_gen_null(g);
         jkv_b(g, "enabled", di.param == OOH_SPML_PARAM_ENABLED);
         jkv_b(g, "armed", di.users & OOH_SPML_USER_SPML);
+        jkv_b(g, "epml", di.epml_param);
+        jkv_b(g, "armed_no_pml", di.arm_flags & OOH_SPML_ARM_NO_PML);
         jstr(g, "pml_users");
         yajl_gen_array_open(g);
         if ( di.users & OOH_SPML_USER_LOGDIRTY ) jstr(g, "logdirty");
@@ -172,19 +176,22 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
     }
     else
     {
-        printf("domain %u (%s): spml %s, %s, pml users %s, rings %u/%u, "
-               "arms %" PRIu64 " rearms %" PRIu64 " disarms %" PRIu64
-               " forced %" PRIu64 "\n",
+        printf("domain %u (%s): spml %s, %s, epml %s, pml users %s, "
+               "rings %u/%u, arms %" PRIu64 " rearms %" PRIu64
+               " disarms %" PRIu64 " forced %" PRIu64 "\n",
                domid, name ? name : "?",
                di.param == OOH_SPML_PARAM_ENABLED ? "enabled" : "disabled",
-               di.users & OOH_SPML_USER_SPML ? "armed" : "not armed",
+               !(di.users & OOH_SPML_USER_SPML) ? "not armed" :
+               di.arm_flags & OOH_SPML_ARM_NO_PML ? "armed (no PML)" :
+               "armed",
+               di.epml_param ? "on" : "off",
                users_str(di.users, ubuf, sizeof(ubuf)),
                di.nr_rings, di.max_vcpus, di.arms, di.rearms, di.disarms,
                di.forced);
         printf("  %-4s %-5s %-5s %8s %10s %10s %10s %10s %10s %8s %8s %8s "
-               "%8s %8s\n", "vcpu", "ring", "track", "entries", "prod",
+               "%8s %8s %10s\n", "vcpu", "ring", "track", "entries", "prod",
                "cons", "logged", "ringed", "untracked", "lost", "faults",
-               "pmlfull", "flushes", "virqs");
+               "pmlfull", "flushes", "virqs", "exits");
     }
     free(name);
 
@@ -213,18 +220,20 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
             jkv_u(g, "pml_full_exits", st.pml_full_exits);
             jkv_u(g, "flushes", st.flushes);
             jkv_u(g, "virqs", st.virqs);
+            jkv_u(g, "exits", st.exits);
             yajl_gen_map_close(g);
         }
         else
             printf("  %-4u %-5s %-5s %8u %10" PRIu64 " %10" PRIu64
                    " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64
-                   " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+                   " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+                   " %10" PRIu64 "\n",
                    st.vcpu,
                    st.state & OOH_SPML_VCPU_REGISTERED ? "yes" : "no",
                    st.state & OOH_SPML_VCPU_TRACKING ? "yes" : "no",
                    st.nr_entries, st.prod, st.cons, st.logged, st.ringed,
                    st.untracked, st.lost, st.faults, st.pml_full_exits,
-                   st.flushes, st.virqs);
+                   st.flushes, st.virqs, st.exits);
     }
 
     if ( g )
@@ -321,7 +330,8 @@ static int cmd_drain(int argc, char **argv)
     return for_domains(argc, argv, do_drain, NULL, "draining");
 }
 
-static int cmd_enable_disable(int argc, char **argv, bool enable)
+/* HVM_PARAM_SPML (@epml false) or HVM_PARAM_EPML (@epml true). */
+static int cmd_enable_disable(int argc, char **argv, bool enable, bool epml)
 {
     uint32_t domid;
     char msg[64];
@@ -329,10 +339,12 @@ static int cmd_enable_disable(int argc, char **argv, bool enable)
     if ( argc != 1 )
         usage();
     domid = parse_domain(argv[0]);
-    if ( xc_spml_set_enabled(xch, domid, enable) )
+    if ( epml ? xc_epml_set_enabled(xch, domid, enable)
+              : xc_spml_set_enabled(xch, domid, enable) )
     {
-        snprintf(msg, sizeof(msg), "%s SPML for domain %u",
-                 enable ? "enabling" : "disabling", domid);
+        snprintf(msg, sizeof(msg), "%s %s for domain %u",
+                 enable ? "enabling" : "disabling", epml ? "EPML" : "SPML",
+                 domid);
         if ( errno == EINVAL )
             errno = ENOSYS;   /* unknown HVM param: Xen without the patch */
         fail(msg);
@@ -342,12 +354,22 @@ static int cmd_enable_disable(int argc, char **argv, bool enable)
 
 static int cmd_enable(int argc, char **argv)
 {
-    return cmd_enable_disable(argc, argv, true);
+    return cmd_enable_disable(argc, argv, true, false);
 }
 
 static int cmd_disable(int argc, char **argv)
 {
-    return cmd_enable_disable(argc, argv, false);
+    return cmd_enable_disable(argc, argv, false, false);
+}
+
+static int cmd_epml_enable(int argc, char **argv)
+{
+    return cmd_enable_disable(argc, argv, true, true);
+}
+
+static int cmd_epml_disable(int argc, char **argv)
+{
+    return cmd_enable_disable(argc, argv, false, true);
 }
 
 static int cmd_disarm(int argc, char **argv)
@@ -381,6 +403,8 @@ static const struct {
     { "disable", cmd_disable, 1, 1 },
     { "drain",   cmd_drain,   0, 1 },
     { "disarm",  cmd_disarm,  1, 1 },
+    { "epml-enable",  cmd_epml_enable,  1, 1 },
+    { "epml-disable", cmd_epml_disable, 1, 1 },
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,12 @@
 # every listed patch, build flags, the build script itself), so changing a
 # patch rebuilds and switching back reuses the old build.
 
+# The top Makefile exports CC and CFLAGS (-Wextra, -I include/...) for the
+# project's own C.  Xen's, Bochs's and Kbuild's builds take CFLAGS from the
+# environment too (Xen's -Werror then fails on -Wsign-compare in its own
+# headers), so the foreign builds must not see ours.
+unset CFLAGS CPPFLAGS CXXFLAGS LDFLAGS
+
 EMU_BOCHS_VERSION=3.0
 EMU_BOCHS_TARBALL=bochs_3.0+dfsg.orig.tar.xz
 EMU_BOCHS_POOL=pool/main/b/bochs/$EMU_BOCHS_TARBALL

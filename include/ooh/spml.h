@@ -43,6 +43,10 @@ typedef uint16_t ooh_u16;
 #ifndef HVM_PARAM_SPML
 #define HVM_PARAM_SPML		39	/* toolstack-only, see below */
 #endif
+#ifndef HVM_PARAM_EPML
+#define HVM_PARAM_EPML		40	/* toolstack-only: EPML MSRs passed
+					 * through (bochs-epml/EPML.md 11.1) */
+#endif
 #ifndef VIRQ_SPML
 #define VIRQ_SPML		14	/* per-vCPU (not global) */
 #endif
@@ -90,7 +94,11 @@ typedef uint16_t ooh_u16;
 /*
  * Arm PML for the whole domain (the EPT and its dirty bits are shared, so
  * arming is per domain): every RAM page becomes log-dirty, the first write
- * to each is logged.  -EBUSY if already armed.
+ * to each is logged.  -EBUSY if already armed.  u.arm.flags
+ * OOH_SPML_ARM_NO_PML (EPML, bochs-epml/EPML.md 11.1): turn the EPT A/D
+ * flags on and clear the dirty flags without enabling PML, so the guest's
+ * EPML logs first writes and no PML-full VM exit occurs; needs
+ * HVM_PARAM_EPML (else -EOPNOTSUPP).  Rearm keeps the mode of the arm.
  */
 #define OOH_SPML_OP_arm			3
 /*
@@ -126,6 +134,13 @@ struct ooh_spml_ring_reg {
 };
 #define OOH_SPML_MAX_ENTRIES	(1u << 18)	/* 2 MiB of entries per vCPU */
 
+/* u.arm for OOH_SPML_OP_arm (other bits and pad must be 0) */
+struct ooh_spml_arm {
+	ooh_u32 flags;		/* IN: OOH_SPML_ARM_* */
+	ooh_u32 pad;		/* IN: must be 0 */
+};
+#define OOH_SPML_ARM_NO_PML	(1u << 0)	/* EPT A/D only, for EPML */
+
 /* u.tracking for OOH_SPML_OP_set_tracking */
 struct ooh_spml_tracking {
 	ooh_u32 on;		/* IN: 0 or 1 */
@@ -154,6 +169,8 @@ struct ooh_spml_vcpu_stats {
 	ooh_u64 faults;		/* OUT: superpage write faults recorded
 				 * (OOH_ENTRY_2M entries) */
 	ooh_u64 virqs;		/* OUT: VIRQ_SPML sent to this vCPU */
+	ooh_u64 exits;		/* OUT: VM exits of this vCPU (any reason)
+				 * while SPML was armed */
 	ooh_u64 prod;		/* OUT: ring prod (Xen's copy) */
 	ooh_u64 cons;		/* OUT: ring cons as last read (untrusted) */
 	ooh_u32 nr_entries;	/* OUT: ring size, 0 if none registered */
@@ -171,6 +188,7 @@ struct ooh_spml_hvm_op {
 	union {
 		struct ooh_spml_ring_reg ring;
 		struct ooh_spml_tracking tracking;
+		struct ooh_spml_arm arm;
 		struct ooh_spml_vcpu_stats stats;
 		ooh_u64 pad[16];	/* IN: unused bytes must be 0 */
 	} u;
@@ -201,6 +219,8 @@ struct ooh_spml_domain_info {
 	ooh_u64 rearms;		/* OUT: successful rearm calls */
 	ooh_u64 disarms;	/* OUT: disarms, guest or forced */
 	ooh_u64 forced;		/* OUT: force-disarms (domctl or param) */
+	ooh_u32 epml_param;	/* OUT: HVM_PARAM_EPML value (0: no EPML) */
+	ooh_u32 arm_flags;	/* OUT: OOH_SPML_ARM_* of the current arm */
 };
 
 struct ooh_spml_domctl {

@@ -25,8 +25,9 @@
  * wrote, plus guest-virtual addresses (OOH_ENTRY_GVA) of pages of the
  * tracked mm that an MMU notifier saw invalidated (munmap, COW, migration,
  * THP split...): both must be reported dirty.  The consumer follows the
- * protocol of ooh/ring.h (load-acquire prod, read, store-release cons,
- * OOH_RING_F_OVERFLOW => "everything dirty").  OOH_RING_F_DISARMED set in
+ * protocol of ooh/ring.h (load-acquire prod, read, store-release cons),
+ * except that overflow is reported by SYNC (below), not read from the
+ * rings' sticky flag.  OOH_RING_F_DISARMED set in
  * any ring means Xen stopped SPML (toolstack revoked it): the interval is
  * incomplete and the tracker must report an error.
  *
@@ -42,7 +43,9 @@
  *   ioctl(fd, OOH_SPML_IOC_SYNC, &s);
  *     every vCPU's PML buffer is flushed and its entries moved into the
  *     tracker's rings, fence[v] is ring v's prod at that point, then PML
- *     is re-armed so the next write to any page is logged again.
+ *     is re-armed so the next write to any page is logged again;
+ *     s.flags & OOH_RING_F_OVERFLOW: entries of this interval were
+ *     dropped (report everything dirty).
  *   Consume ring v only up to fence[v] (entries beyond it belong to the
  *   next interval: consuming them now could miss a later write to the
  *   same page).  SYNC fails with EIO once Xen disarmed SPML.
@@ -70,6 +73,17 @@
 
 #define OOH_SPML_DEV		"/dev/ooh-spml"
 #define OOH_SPML_UIO_NAME	"ooh-spml"
+/*
+ * EPML (bochs-epml/EPML.md 11.2): the same module offers /dev/ooh-epml when
+ * Xen advertises XEN_HVM_CPUID_EPML, with the same ioctls and structs; its
+ * trackers' UIO devices are named "ooh-epml" and their rings carry user
+ * GVAs (OOH_ENTRY_GVA) logged by the CPU plus GPAs for the rest.  Trackers
+ * of both kinds cannot exist at once (TRACK fails with EBUSY).
+ * /sys/class/misc/ooh-spml/xen_stats: one line per vCPU with Xen's
+ * counters (struct ooh_spml_vcpu_stats) and the module's EPML counters.
+ */
+#define OOH_EPML_DEV		"/dev/ooh-epml"
+#define OOH_EPML_UIO_NAME	"ooh-epml"
 
 struct ooh_spml_track {
 	ooh_u32 pid;		/* IN: process (tgid) to track */
@@ -92,11 +106,22 @@ struct ooh_spml_sync {
 				 * OUT there: per ring, the prod value that
 				 * ends this interval */
 	ooh_u32 nr_vcpus;	/* IN: >= ooh_spml_track.nr_vcpus */
-	ooh_u32 pad;		/* IN: 0 */
+	ooh_u32 flags;		/* IN: 0.  OUT: OOH_RING_F_OVERFLOW if any
+				 * ring dropped entries before its fence */
 };
 
-/* Drain + fence + re-arm (see above).  Errors: EIO (Xen disarmed SPML),
- * ENOENT (no TRACK yet), EINVAL (nr_vcpus too small, pad). */
-#define OOH_SPML_IOC_SYNC	_IOW('O', 0x41, struct ooh_spml_sync)
+/* Drain + fence + re-arm (see above).  The module owns each ring's sticky
+ * OOH_RING_F_OVERFLOW bit: it snapshots and clears it when it takes that
+ * ring's fence (on the ring's CPU, serialised with every producer of the
+ * ring), and reports it in .flags.  A drop before the fence makes this
+ * interval "everything dirty"; a drop after it stays set for the next
+ * SYNC, so the interval after an overflow is exact again.  The consumer
+ * must not clear the bit itself.  When a ring overflowed, SYNC also
+ * discards that ring's entries up to its fence on the consumer's behalf
+ * (hdr->cons = fence: they are moot, and the ring must have room for the
+ * next interval before the consumer gets to it), so there is nothing to
+ * consume from it for this interval.  Errors: EIO (Xen disarmed SPML), ENOENT
+ * (no TRACK yet), EINVAL (nr_vcpus too small, flags not 0). */
+#define OOH_SPML_IOC_SYNC	_IOWR('O', 0x41, struct ooh_spml_sync)
 
 #endif /* OOH_SPML_UIO_H */

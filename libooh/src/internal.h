@@ -152,7 +152,12 @@ void __ooh_rmap_free(struct __ooh_rmap *m);
  * GPA entries into virtual pages through @m (may be NULL if the ring holds
  * only GVA entries) and GVA entries into pages directly; with @fence,
  * only entries before index *fence (a producer-given interval end).  Sets
- * OOH_FETCH_ALL in *flags if the producer flagged overflow or disarm.
+ * OOH_FETCH_ALL in *flags if the producer flagged disarm, or overflow.
+ * Without @fence the consumer owns the sticky OOH_RING_F_OVERFLOW bit:
+ * it reports and clears it after consuming.  With @fence the producer
+ * owns it (snapshots and clears it when it takes the fence, e.g.
+ * OOH_SPML_IOC_SYNC's flags): the bit is neither read nor cleared here,
+ * since a drop after the fence belongs to the next interval.
  * Returns entries consumed or -errno (-EPROTO: corrupt header).
  */
 struct ooh_ring_hdr;

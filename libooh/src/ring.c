@@ -197,11 +197,17 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 	}
 	/* Pairs with the producer's load-acquire of cons: slots reusable. */
 	ooh_smp_store_release(&hdr->cons, prod);
-	/*
-	 * Clear the sticky overflow bit only after consuming: a drop before
-	 * this point is reported now, a later one stays set for next time.
-	 */
-	f = ooh_atomic_fetch_and(&hdr->flags, ~OOH_RING_F_OVERFLOW);
+	if (fence) {
+		/* The producer reported overflow at its fence. */
+		f = OOH_READ_ONCE(hdr->flags) & OOH_RING_F_DISARMED;
+	} else {
+		/*
+		 * Clear the sticky overflow bit only after consuming: a drop
+		 * before this point is reported now, a later one stays set
+		 * for next time.
+		 */
+		f = ooh_atomic_fetch_and(&hdr->flags, ~OOH_RING_F_OVERFLOW);
+	}
 	if (f & (OOH_RING_F_OVERFLOW | OOH_RING_F_DISARMED))
 		*flags |= OOH_FETCH_ALL;
 	*lost = OOH_READ_ONCE(hdr->lost);

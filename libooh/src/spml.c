@@ -17,16 +17,19 @@
  * that is new or maps another frame than at the previous fetch (PML logs a
  * GPA only on its first write in an interval, so a frame first written by
  * another context would not be logged again for the tracked process).
- * An overflow seen in any ring reports every page for this interval and
- * the next one: the consumer clears the sticky flag before the entries
- * beyond the fence are consumed, so a drop there belongs to the next.
+ * An overflow (entries dropped before a ring's fence, reported by SYNC,
+ * which owns the rings' sticky overflow bit) reports every page for this
+ * interval only: a drop after the fence is reported by the next SYNC.
  * OOH_RING_F_DISARMED (the toolstack revoked SPML) fails the fetch with
  * -ENODEV instead of returning a silently incomplete set.
  *
- * The epml backend (extended PML, paper 4.2) refuses until an EPML-capable
- * CPU and its guest module are present.
+ * The epml backend (extended PML, paper 4.2, bochs-epml/EPML.md 11.3) is
+ * the same consumer on /dev/ooh-epml: the module's rings then carry the
+ * GVAs the CPU logged for the tracked process (OOH_ENTRY_GVA, taken as
+ * pages directly, no reverse map) and GPAs for the rest (kernel
+ * direct-map writes, superpage faults), which go through the reverse map
+ * like SPML's.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,38 +42,61 @@
 #include "ooh/spml_uio.h"
 
 struct spml_state {
-	int ctl;			/* /dev/ooh-spml */
+	const char *dev;		/* OOH_SPML_DEV or OOH_EPML_DEV */
+	int ctl;			/* the device */
 	int uio;			/* /dev/uioN */
 	void *map;
 	struct ooh_spml_track tr;
 	uint64_t *fence;
 	struct __ooh_rmap *prev;	/* snapshot of the previous fetch */
-	bool overflow_next;		/* report all in the next fetch too */
 };
 
-static int spml_probe(void)
+static int probe_dev(const char *dev, const char *needs)
 {
-	int fd = open(OOH_SPML_DEV, O_RDWR | O_CLOEXEC);
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		return __ooh_err(errno == EACCES ? EPERM : EOPNOTSUPP,
-				 "no %s (%s): needs the ooh_spml guest module "
-				 "in a Xen guest granted SPML", OOH_SPML_DEV,
-				 strerror(errno));
+				 "no %s (%s): needs %s", dev, strerror(errno),
+				 needs);
 	close(fd);
 	return 0;
 }
 
-static int spml_init(struct ooh_tracker *t)
+static int spml_probe(void)
+{
+	return probe_dev(OOH_SPML_DEV, "the ooh_spml guest module in a Xen "
+			 "guest granted SPML");
+}
+
+static int epml_probe(void)
+{
+	return probe_dev(OOH_EPML_DEV, "an EPML-capable CPU, Xen with "
+			 "HVM_PARAM_EPML set for this domain and the ooh_spml "
+			 "guest module");
+}
+
+static int state_init(struct ooh_tracker *t, const char *dev)
 {
 	struct spml_state *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return __ooh_err(ENOMEM, "out of memory");
+	s->dev = dev;
 	s->ctl = s->uio = -1;
 	s->map = MAP_FAILED;
 	t->priv = s;
 	return 0;
+}
+
+static int spml_init(struct ooh_tracker *t)
+{
+	return state_init(t, OOH_SPML_DEV);
+}
+
+static int epml_init(struct ooh_tracker *t)
+{
+	return state_init(t, OOH_EPML_DEV);
 }
 
 static int spml_start(struct ooh_tracker *t, struct spml_state *s)
@@ -78,9 +104,9 @@ static int spml_start(struct ooh_tracker *t, struct spml_state *s)
 	const char *env = getenv("OOH_SPML_ENTRIES");
 	char path[64];
 
-	s->ctl = open(OOH_SPML_DEV, O_RDWR | O_CLOEXEC);
+	s->ctl = open(s->dev, O_RDWR | O_CLOEXEC);
 	if (s->ctl < 0)
-		return __ooh_err(errno, "%s: %s", OOH_SPML_DEV, strerror(errno));
+		return __ooh_err(errno, "%s: %s", s->dev, strerror(errno));
 	s->tr = (struct ooh_spml_track){
 		.pid = t->pid,
 		.nr_entries = env ? strtoul(env, NULL, 0) : 65536,
@@ -88,9 +114,12 @@ static int spml_start(struct ooh_tracker *t, struct spml_state *s)
 	if (ioctl(s->ctl, OOH_SPML_IOC_TRACK, &s->tr)) {
 		int e = errno;
 
-		return __ooh_err(e, "OOH_SPML_IOC_TRACK pid %d: %s%s", t->pid,
-				 strerror(e), e == EPERM ? " (SPML not granted: "
-				 "xen-pml enable DOMAIN in dom0)" : "");
+		return __ooh_err(e, "%s: OOH_SPML_IOC_TRACK pid %d: %s%s",
+				 s->dev, t->pid, strerror(e),
+				 e == EPERM ? " (SPML not granted: xen-pml "
+				 "enable DOMAIN in dom0)" : e == EBUSY ?
+				 " (trackers of the other kind, spml/epml, "
+				 "are open)" : "");
 	}
 	snprintf(path, sizeof(path), "/dev/uio%u", s->tr.uio_index);
 	s->uio = open(path, O_RDWR | O_CLOEXEC);
@@ -121,7 +150,8 @@ static void spml_stop(struct ooh_tracker *t)
 		close(s->ctl);	/* destroys the tracker in the module */
 	free(s->fence);
 	__ooh_rmap_free(s->prev);
-	*s = (struct spml_state){ .ctl = -1, .uio = -1, .map = MAP_FAILED };
+	*s = (struct spml_state){ .dev = s->dev, .ctl = -1, .uio = -1,
+				  .map = MAP_FAILED };
 }
 
 static int spml_track(struct ooh_tracker *t, struct __ooh_range *r)
@@ -157,9 +187,8 @@ static int spml_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 	ret = __ooh_rmap_build(t, s->prev, out, &m);
 	if (ret)
 		return ret;
-	if (s->overflow_next)
-		*flags |= OOH_FETCH_ALL;
-	s->overflow_next = false;
+	if (sync.flags & OOH_RING_F_OVERFLOW)
+		*flags |= OOH_FETCH_ALL;	/* dropped before the fence */
 	t->lost = 0;
 	for (uint32_t v = 0; v < s->tr.nr_vcpus; v++) {
 		struct ooh_ring_hdr *h = (void *)((char *)s->map +
@@ -177,10 +206,7 @@ static int spml_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			__ooh_rmap_free(m);
 			return (int)n;
 		}
-		if (f & OOH_FETCH_ALL) {
-			*flags |= OOH_FETCH_ALL;
-			s->overflow_next = true;
-		}
+		*flags |= f;
 		t->lost += lost;
 	}
 	__ooh_rmap_free(s->prev);
@@ -202,40 +228,11 @@ const struct __ooh_backend __ooh_be_spml = {
 	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
 };
 
-/* Is a UIO device named @name present (/sys/class/uio/uioN/name)? */
-static bool uio_present(const char *name)
-{
-	DIR *d = opendir("/sys/class/uio");
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[300], buf[64] = "";
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/uio/%s/name", e->d_name);
-		f = fopen(path, "re");
-		if (f && fgets(buf, sizeof(buf), f))
-			found = !strncmp(buf, name, strlen(name));
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-static int epml_probe(void)
-{
-	if (!uio_present("ooh-epml"))
-		return __ooh_err(EOPNOTSUPP, "no OoH EPML device (needs an "
-				 "EPML-capable CPU and its guest module)");
-	return __ooh_err(EOPNOTSUPP, "epml backend not built in this libooh");
-}
-
 const struct __ooh_backend __ooh_be_epml = {
-	.name = "epml", .caps = OOH_CAP_SELF | OOH_CAP_OTHER,
-	.probe = epml_probe,
+	.name = "epml",
+	.caps = OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES |
+		OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS |
+		OOH_CAP_REMAP,
+	.probe = epml_probe, .init = epml_init, .track = spml_track,
+	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
 };

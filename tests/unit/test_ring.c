@@ -138,6 +138,16 @@ static void test_fence(void)
 	fence = 100;				/* beyond prod: up to prod */
 	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0,
 	      "fence past prod");
+	/* With a fence the producer owns the sticky overflow bit. */
+	hdr->flags |= OOH_RING_F_OVERFLOW;
+	flags = 0;
+	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0 &&
+	      !(flags & OOH_FETCH_ALL), "fenced consume ignores overflow");
+	CHECK(hdr->flags & OOH_RING_F_OVERFLOW, "fenced consume kept the bit");
+	hdr->flags |= OOH_RING_F_DISARMED;
+	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0 &&
+	      (flags & OOH_FETCH_ALL), "fenced consume reports disarm");
+	hdr->flags &= ~(OOH_RING_F_OVERFLOW | OOH_RING_F_DISARMED);
 	__ooh_pageset_free(&out);
 	printf("fence: entries after the fence stay for the next interval\n");
 }

@@ -120,14 +120,13 @@ static size_t fetch(struct side *s, uint64_t **out)
 		printf("%s: SYNC: %s\n", s->name, strerror(errno));
 		exit(1);
 	}
+	if (sy.flags & OOH_RING_F_OVERFLOW)
+		s->overflows++;
 	for (uint32_t c = 0; c < s->t.nr_vcpus; c++) {
 		struct ooh_ring_hdr *h = (void *)(s->map + c * s->t.ring_bytes);
 		uint64_t *ent = ooh_ring_entries(h);
 		uint64_t cons = h->cons, mask = h->nr_entries - 1;
 
-		if (ooh_atomic_fetch_and(&h->flags, ~OOH_RING_F_OVERFLOW) &
-		    OOH_RING_F_OVERFLOW)
-			s->overflows++;
 		for (; cons != fence[c]; cons++) {
 			uint64_t e = ent[cons & mask];
 

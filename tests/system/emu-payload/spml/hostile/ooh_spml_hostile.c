@@ -9,7 +9,9 @@
  *
  * Parameters:
  *   granted=0|1   0: HVM_PARAM_SPML is not set for this domain, every
- *                 well-formed call must fail with -EPERM; 1: granted
+ *                 well-formed call that sets logging up must fail with
+ *                 -EPERM, the releasing ones (get_stats, tracking off,
+ *                 disarm, unregister) find nothing held; 1: granted
  *                 (`xen-pml enable` in dom0), run the hostile cases.
  *   shinfo_var=A  address of the kernel variable HYPERVISOR_shared_info
  *                 (from /proc/kallsyms; not exported to modules) to test
@@ -113,6 +115,15 @@ static long tracking(u32 on, u32 pad)
 	return call(&op);
 }
 
+static long arm_flags(u32 flags)
+{
+	struct ooh_spml_hvm_op op;
+
+	op_init(&op, OOH_SPML_OP_arm);
+	op.u.arm.flags = flags;
+	return call(&op);
+}
+
 static long stats(struct ooh_spml_vcpu_stats *st)
 {
 	struct ooh_spml_hvm_op op;
@@ -140,13 +151,18 @@ static void dirty(struct ctx *c, u8 val)
 		WRITE_ONCE(c->buf[i * PAGE_SIZE + (val * 8) % PAGE_SIZE], val);
 }
 
-/* Param not granted: every well-formed call is refused with -EPERM. */
+/*
+ * Param not granted: every call that sets logging up is refused with
+ * -EPERM; the releasing ones stay allowed (so a revoked guest can drop its
+ * rings) and find nothing to release.
+ */
 static void run_ungranted(struct ctx *c)
 {
 	struct ooh_spml_vcpu_stats st;
 	long rc;
 
-	expect("ungranted get_stats", stats(&st), -EPERM);
+	expect("ungranted get_stats (allowed, zeros)", stats(&st), 0);
+	expect("ungranted get_stats: no ring", st.nr_entries, 0);
 	rc = reg(c->gfns, RING_FRAMES, RING_NR);
 	expect("ungranted register_ring", rc, -EPERM);
 	if (!rc && simple(OOH_SPML_OP_unregister_ring))
@@ -158,9 +174,13 @@ static void run_ungranted(struct ctx *c)
 	expect("ungranted rearm", simple(OOH_SPML_OP_rearm), -EPERM);
 	expect("ungranted drain", simple(OOH_SPML_OP_drain), -EPERM);
 	expect("ungranted set_tracking", tracking(1, 0), -EPERM);
-	expect("ungranted disarm", simple(OOH_SPML_OP_disarm), -EPERM);
-	expect("ungranted unregister_ring",
-	       simple(OOH_SPML_OP_unregister_ring), -EPERM);
+	expect("ungranted arm no-PML", arm_flags(OOH_SPML_ARM_NO_PML),
+	       -EPERM);
+	expect("ungranted tracking off (allowed)", tracking(0, 0), 0);
+	expect("ungranted disarm (nothing armed)",
+	       simple(OOH_SPML_OP_disarm), -ENOENT);
+	expect("ungranted unregister_ring (none)",
+	       simple(OOH_SPML_OP_unregister_ring), -ENOENT);
 }
 
 /* One interval with our ring registered and tracking on: cons = @cons. */
@@ -283,6 +303,10 @@ static void run_granted(struct ctx *c)
 	expect("set_tracking(1) without ring", tracking(1, 0), -ENOENT);
 	expect("rearm when not armed", simple(OOH_SPML_OP_rearm), -ENOENT);
 	expect("disarm when not armed", simple(OOH_SPML_OP_disarm), -ENOENT);
+	expect("arm with an unknown flag", arm_flags(1u << 1), -EINVAL);
+	op_init(&op, OOH_SPML_OP_arm);
+	op.u.arm.pad = 1;
+	expect("arm pad not zero", call(&op), -EINVAL);
 
 	rc = reg(c->gfns, RING_FRAMES, RING_NR);
 	expect("register_ring (valid)", rc, 0);
