@@ -715,6 +715,33 @@ static void tracker_free(struct spml_tracker *t)
 	kfree(t);
 }
 
+/*
+ * IPI after a new tracker @data is listed: if the task running here right
+ * now belongs to its mm, do what the sched_switch probe does when such a
+ * task switches in.  The tracked process is usually running already when
+ * TRACK returns (it tracks itself, or runs on another vCPU), and without
+ * this its writes stayed untracked until its next context switch on each
+ * vCPU: missed writes, seen with 2 vCPUs where nothing switched it out.
+ */
+static void spml_attach_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct spml_tracker *t = data;
+
+	if (!c->registered || c->cur || tracker_of(current->mm) != t)
+		return;
+	if (mode_epml) {		/* Xen tracking is already on */
+		spml_move(c, NULL);
+		c->cur = t;
+		epml_switch(c, true);
+		return;
+	}
+	spml_set_tracking(true);	/* flushes under the old state */
+	c->tracking = true;
+	spml_move(c, NULL);		/* logged before: not t's */
+	c->cur = t;
+}
+
 /* IPI: forget @data as this CPU's current tracker (its entries are dropped). */
 static void spml_detach_on_cpu(void *data)
 {
@@ -857,6 +884,8 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	list_add_tail_rcu(&t->node, &trackers);
 	nr_trackers++;
 	f->private_data = t;
+	/* the tracked process may be running right now on any vCPU */
+	on_each_cpu(spml_attach_on_cpu, t, 1);
 	mutex_unlock(&spml_lock);
 
 	req->uio_index = t->uio.uio_dev->minor;
