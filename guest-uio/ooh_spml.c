@@ -12,8 +12,10 @@
  * when a tracked mm switches in or out (Xen flushes the PML buffer first),
  * so everything in a vCPU's Xen ring belongs to the tracker whose process
  * ran on that vCPU; the module moves those entries into that tracker's own
- * ring for the vCPU.  Moves run only on the owning CPU with interrupts off
- * (switch probe, VIRQ_SPML handler, IPI from SYNC), so they never race.
+ * ring for the vCPU.  A new tracker attaches at once (IPI) on every vCPU
+ * where its process is running, not at its next context switch.  Moves
+ * run only on the owning CPU with interrupts off (switch probe, VIRQ_SPML
+ * handler, IPI from SYNC), so they never race.
  *
  * Userspace side (include/ooh/spml_uio.h): /dev/ooh-spml creates a tracker
  * per open file; each tracker gets its own UIO device whose map 0 holds
