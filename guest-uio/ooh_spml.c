@@ -988,9 +988,11 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	return rc;
 }
 
-static long ooh_ioctl(struct file *f, unsigned int cmd, unsigned long arg,
-		      bool epml)
+/* One fops for both devices: the minor says which one was opened. */
+static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
+	bool epml = epml_available &&
+		    iminor(file_inode(f)) == epml_misc.minor;
 	struct spml_tracker *t = f->private_data;
 	struct ooh_spml_track req;
 	int rc;
@@ -1024,16 +1026,6 @@ static long ooh_ioctl(struct file *f, unsigned int cmd, unsigned long arg,
 	return -ENOTTY;
 }
 
-static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
-{
-	return ooh_ioctl(f, cmd, arg, false);
-}
-
-static long epml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
-{
-	return ooh_ioctl(f, cmd, arg, true);
-}
-
 static int spml_release(struct inode *inode, struct file *f)
 {
 	struct spml_tracker *t = f->private_data;
@@ -1056,15 +1048,6 @@ static const struct file_operations spml_fops = {
 	.owner = THIS_MODULE,
 	.open = spml_open,
 	.unlocked_ioctl = spml_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.release = spml_release,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations epml_fops = {
-	.owner = THIS_MODULE,
-	.open = spml_open,
-	.unlocked_ioctl = epml_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = spml_release,
 	.llseek = noop_llseek,
@@ -1124,7 +1107,7 @@ static struct miscdevice spml_misc = {
 static struct miscdevice epml_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "ooh-epml",
-	.fops = &epml_fops,
+	.fops = &spml_fops,
 	.mode = 0600,
 };
 

@@ -219,20 +219,21 @@ static void spml_fini(struct ooh_tracker *t)
 	free(t->priv);
 }
 
+/* spml and epml: the same module, rings and consumer. */
+#define SPML_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
+		   OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
+		   OOH_CAP_REMAP)
+
 const struct __ooh_backend __ooh_be_spml = {
 	.name = "spml",
-	.caps = OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES |
-		OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS |
-		OOH_CAP_REMAP,
+	.caps = SPML_CAPS,
 	.probe = spml_probe, .init = spml_init, .track = spml_track,
 	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
 };
 
 const struct __ooh_backend __ooh_be_epml = {
 	.name = "epml",
-	.caps = OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES |
-		OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS |
-		OOH_CAP_REMAP,
+	.caps = SPML_CAPS,
 	.probe = epml_probe, .init = epml_init, .track = spml_track,
 	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
 };
