@@ -6,19 +6,26 @@
 #
 # For other fragments:
 #   $(GUEST_KDIR)     kernel build dir for guest modules (linux-headers of the
-#                     kernel the emulated host boots):
+#                     kernel the emulated host boots, scripts/guest-kdir;
+#                     expanded, and the headers fetched, only where used):
 #                       $(MAKE) -C $(GUEST_KDIR) M=$(CURDIR)/guest-uio modules
-#   $(GUEST_KVER)     that kernel's release, e.g. 6.1.0-56-amd64
+#   $(GUEST_KVER)     that kernel's release, e.g. 6.1.0-57-amd64, resolved
+#                     from apt by scripts/emu-lib.sh (exported to every
+#                     script as OOH_GUEST_KVER, so all of them agree)
 #   $(GUEST_PAYLOAD)  domU payload ($(BUILD)/guest): put files in its
 #                     bin/ tests/ modules/ lib/ root/ (domain-configs/README.md)
 #   $(DOM0_PAYLOAD)   dom0 payload ($(BUILD)/dom0), same layout
 # The image is built after every other target in ALL, so payload produced
 # by ALL targets is in it.
 GUEST_KVER    := $(shell $(TOP)/scripts/guest-kdir --kver 2>/dev/null)
-GUEST_KDIR    := /usr/src/linux-headers-$(GUEST_KVER)
+GUEST_KDIR     = $(shell $(TOP)/scripts/guest-kdir)
 GUEST_PAYLOAD := $(BUILD)/guest
 DOM0_PAYLOAD  := $(BUILD)/dom0
-export GUEST_KVER GUEST_KDIR GUEST_PAYLOAD DOM0_PAYLOAD
+OOH_GUEST_KVER := $(GUEST_KVER)
+export GUEST_KVER GUEST_PAYLOAD DOM0_PAYLOAD
+ifneq ($(GUEST_KVER),)
+export OOH_GUEST_KVER
+endif
 
 ALL += emu-image
 .PHONY: emu-image
@@ -29,3 +36,11 @@ emu-image: $$(filter-out emu-image,$$(ALL))
 	@$(TOP)/scripts/build-xen > /dev/null
 	@OOH_GUEST_PAYLOAD=$(GUEST_PAYLOAD) OOH_DOM0_PAYLOAD=$(DOM0_PAYLOAD) \
 		$(TOP)/scripts/build-images > /dev/null
+
+# The default domU payload is a guest ready to use: fragments list programs
+# of build/bin/ that the domU carries on PATH with GUEST_BINS (copied by
+# the rule below), and modules loaded at boot in modules/autoload
+# (guest-uio/build.mk).  The test payloads (tests/system/) build their own.
+$(GUEST_PAYLOAD)/bin/%: $(BIN)/%
+	@mkdir -p $(@D)
+	cp $< $@

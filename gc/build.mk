@@ -19,7 +19,7 @@ GC_WL_CFLAGS := $(filter-out -std=gnu11,$(CFLAGS)) -std=gnu11
 
 GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock) \
 	   $(BIN)/gc-gen-inputs $(BIN)/gc-ooh-probe
-ALL += $(GC_BINS)
+ALL += $(GC_BINS) $(patsubst $(BIN)/%,$(GUEST_PAYLOAD)/bin/%,$(GC_BINS))
 
 # libgc variants; the stamp is the installed archive
 $(GC_DIR)/stock/lib/libgc.a: $(GC_LIB_DEPS)

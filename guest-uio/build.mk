@@ -3,7 +3,15 @@
 # smoke test, both into the domU payload (scripts/build-images):
 #   build/guest/modules/ooh_spml.ko (+ Debian's uio.ko)  scripts/build-guest-uio
 #   build/guest/bin/spml-smoke
-ALL += $(BUILD)/guest/bin/spml-smoke $(BUILD)/guest/modules/ooh_spml.ko
+#   build/guest/modules/autoload   the domU's /init loads uio.ko and
+#                                  ooh_spml.ko at boot (/dev/ooh-spml, and
+#                                  /dev/ooh-epml where Xen grants EPML)
+ALL += $(BUILD)/guest/bin/spml-smoke $(BUILD)/guest/modules/ooh_spml.ko \
+	$(BUILD)/guest/modules/autoload
+
+$(BUILD)/guest/modules/autoload: guest-uio/build.mk
+	@mkdir -p $(@D)
+	printf 'uio.ko\nooh_spml.ko\n' > $@
 
 $(BUILD)/guest/bin/spml-smoke: guest-uio/spml-smoke.c include/ooh/spml_uio.h include/ooh/ring.h include/ooh/barrier.h
 	@mkdir -p $(@D)

@@ -24,7 +24,7 @@ $(LIBOOH_SO): $(LIBOOH_OBJS) libooh/libooh.map
 # Programs linked statically against libooh so they run from build/bin and
 # inside guest images without installing the library.
 OOH_TOOLS := $(BIN)/ooh-oracle $(BIN)/ooh-track
-ALL += $(OOH_TOOLS)
+ALL += $(OOH_TOOLS) $(GUEST_PAYLOAD)/bin/ooh-oracle $(GUEST_PAYLOAD)/bin/ooh-track
 
 $(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)

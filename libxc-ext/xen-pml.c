@@ -45,7 +45,7 @@ static void fail(const char *what)
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: %s [--json] <command> [args]\n"
+            "Usage: %s [--json] <command> [--json] [args]\n"
             "Commands:\n"
             "  status [DOMAIN]   SPML state per domain and per vCPU\n"
             "                    (all HVM domains without DOMAIN)\n"
@@ -432,6 +432,16 @@ int main(int argc, char **argv)
     argv += optind;
     if ( argc < 1 )
         usage();
+
+    /* --json may also follow the command ("xen-pml status --json ooh"). */
+    for ( i = 1, c = 1; i < (unsigned int)argc; i++ )
+    {
+        if ( !strcmp(argv[i], "--json") || !strcmp(argv[i], "-j") )
+            opt_json = true;
+        else
+            argv[c++] = argv[i];
+    }
+    argc = c;
 
     for ( i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++ )
         if ( !strcmp(argv[0], cmds[i].name) )

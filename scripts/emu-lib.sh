@@ -24,28 +24,39 @@ EMU_BOCHS_TARBALL=bochs_3.0+dfsg.orig.tar.xz
 EMU_BOCHS_POOL=pool/main/b/bochs/$EMU_BOCHS_TARBALL
 EMU_BOCHS_SHA256=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
 
-# Guest kernel ABI: linux-image-$KVER in the images, linux-headers-$KVER
-# (installed by `make deps`) for guest modules.  Pinned in
-# scripts/deps.d/emu.txt; OOH_GUEST_KVER overrides.
+# Guest kernel ABI (e.g. 6.1.0-57-amd64): resolved, never pinned, from what
+# apt serves now.  The candidates of bookworm's linux-image-amd64 and
+# linux-headers-amd64 metapackages each depend on exactly one
+# linux-image-$KVER / linux-headers-$KVER; both must name the same $KVER.
+# The images (scripts/fetch-debs), the headers and kbuild for guest
+# modules (scripts/guest-kdir) and the modules in the images all come from
+# that one version, and every cache holding them is keyed by it.  The
+# result is exported in OOH_GUEST_KVER, so child scripts (and the top
+# Makefile's children) reuse it; setting OOH_GUEST_KVER yourself selects
+# another ABI that apt still serves.  Prints nothing if apt knows no
+# metapackage (apt-get update, or `make deps`, fixes that).
 emu_kver() {
-	if [ -n "${OOH_GUEST_KVER:-}" ]; then
-		printf '%s\n' "$OOH_GUEST_KVER"
-		return
+	if [ -z "${OOH_GUEST_KVER:-}" ]; then
+		local img hdr
+		img=$(emu_meta_dep linux-image-amd64 linux-image)
+		hdr=$(emu_meta_dep linux-headers-amd64 linux-headers)
+		[ -n "$img" ] && [ "$img" = "$hdr" ] || return 0
+		export OOH_GUEST_KVER=$img
 	fi
-	sed -n 's/^linux-headers-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' \
-		"$OOH_TOP/scripts/deps.d/emu.txt" | head -n 1
+	printf '%s
+' "$OOH_GUEST_KVER"
 }
 
-# emu_series_files DIR: the patches DIR/series lists, in order, one path per
-# line ('#' comments and blank lines ignored).
-emu_series_files() {
-	local dir=$1
-	[ -f "$dir/series" ] || return 0
-	sed 's/#.*//; s/[[:space:]]*$//' "$dir/series" | { grep -v '^$' || true; } |
-		while read -r p; do
-			[ -f "$dir/$p" ] || ooh_die "$dir/series lists missing patch $p"
-			printf '%s\n' "$dir/$p"
-		done
+# emu_meta_dep META PREFIX: the KVER of the PREFIX-KVER package that the
+# candidate of metapackage META depends on.
+emu_meta_dep() {
+	apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n "s/^Depends:.*\<$2-\([0-9][^ ,]*-amd64\)\>.*/\1/p" | head -n 1
+}
+
+# emu_pkg_version PKG: the version apt would download for PKG (candidate).
+emu_pkg_version() {
+	apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1
 }
 
 # emu_key DIR EXTRA...: short hash over DIR/series, each listed patch and
@@ -54,24 +65,13 @@ emu_key() {
 	local dir=$1; shift
 	{
 		[ -f "$dir/series" ] && cat "$dir/series"
-		emu_series_files "$dir" | while read -r p; do
+		ooh_series_files "$dir" | while read -r p; do
 			printf '%s\n' "${p##*/}"; cat "$p"
 		done
 		for x in "$@"; do
 			if [ -f "$x" ]; then cat "$x"; else printf '%s\n' "$x"; fi
 		done
 	} | sha256sum | cut -c1-16
-}
-
-# emu_apply_series DIR SRCDIR: apply DIR/series to SRCDIR with patch -p1.
-emu_apply_series() {
-	local dir=$1 src=$2 p
-	emu_series_files "$dir" > "$src/.ooh-series"
-	while read -r p; do
-		ooh_log "applying ${p##*/}"
-		patch -d "$src" -p1 -s --no-backup-if-mismatch < "$p" ||
-			ooh_die "patch ${p##*/} does not apply"
-	done < "$src/.ooh-series"
 }
 
 # emu_elapsed START: seconds since START (date +%s.%N), one decimal.

@@ -67,18 +67,26 @@ SRC
 	return 0
 }
 
+# ooh_src_version PKG: the version of source package PKG that `apt-get
+# source PKG` fetches now (from the .dsc it would download).
+ooh_src_version() {
+	apt-get source --print-uris "$1" 2>/dev/null |
+		sed -n "s/^'[^']*' $1_\(.*\)\.dsc .*/\1/p" | head -n 1
+}
+
 # ooh_apt_source PKG DESTDIR: unpack Debian's source package PKG into
-# DESTDIR (cached; .dsc signatures and checksums verified by dpkg-source).
+# DESTDIR (cached; .dsc signatures and checksums verified by dpkg-source);
+# DESTDIR/.ooh-unpacked holds the unpacked version.
 ooh_apt_source() {
 	local pkg=$1 dest=$2
 	[ -d "$dest" ] && [ -f "$dest/.ooh-unpacked" ] && return 0
 	rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-	(cd "$dest.tmp" && apt-get source -qq "$pkg" >/dev/null) ||
+	(cd "$dest.tmp" && apt-get source -qq -o APT::Sandbox::User=root "$pkg" >/dev/null) ||
 		ooh_die "apt-get source $pkg failed (run 'make deps' first)"
 	local d
 	d=$(find "$dest.tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	rm -rf "$dest" && mv "$d" "$dest" && rm -rf "$dest.tmp"
-	touch "$dest/.ooh-unpacked"
+	(cd "$dest" && dpkg-parsechangelog -S Version) > "$dest/.ooh-unpacked"
 }
 
 # ooh_key_lock PATH: hold an exclusive lock on PATH.lock until the calling
@@ -94,4 +102,31 @@ ooh_key_lock() {
 # lock, so that two never run at once on this 2-core machine.
 ooh_heavy() {
 	flock "${OOH_HEAVY_LOCK:-/tmp/ooh-heavy.lock}" "$@"
+}
+
+# ooh_series_files DIR: the patches DIR/series lists, in order, one path per
+# line ('#' comments and blank lines ignored).
+ooh_series_files() {
+	local dir=$1
+	[ -f "$dir/series" ] || return 0
+	sed 's/#.*//; s/[[:space:]]*$//' "$dir/series" | { grep -v '^$' || true; } |
+		while read -r p; do
+			[ -f "$dir/$p" ] || ooh_die "$dir/series lists missing patch $p"
+			printf '%s\n' "$dir/$p"
+		done
+}
+
+# ooh_apply_series DIR SRCDIR WHAT: the one series applier (Xen, Bochs,
+# libgc builds): apply DIR/series to SRCDIR with patch
+# -p1; WHAT names the source and its version for the error line, e.g.
+# "xen 4.17.5+72-g01140da4e8-1".  A patch that does not apply stops the
+# build with one line naming the patch and that version.
+ooh_apply_series() {
+	local dir=$1 src=$2 what=$3 p
+	ooh_series_files "$dir" > "$src/.ooh-series"
+	while read -r p; do
+		ooh_log "applying ${p##*/}"
+		patch -d "$src" -p1 -s -f --no-backup-if-mismatch < "$p" > "$src/.ooh-patch.log" 2>&1 ||
+			ooh_die "${dir##*/}/${p##*/} does not apply to $what (the archive's version; details: $src/.ooh-patch.log)"
+	done < "$src/.ooh-series"
 }

@@ -9,7 +9,8 @@
  * land in that fetch or the next, never later and never nowhere).  In
  * single-threaded rounds this is simply "round k's writes are in fetch k".
  *
- * Last line: "oracle: backend=B rounds=N missed=M extra=E overflows=O".
+ * Last line: "oracle: backend=B rounds=N missed=M extra=E overflows=O
+ * seed=S" (S replays the run: --seed S).
  * Exit 0 if missed == 0, 1 if not, 77 if the case is unsupported by the
  * backend, 2 on usage or setup errors.
  */
@@ -465,9 +466,10 @@ static int run_case(const struct ocase *c, struct result *res)
 	res->overflows += o.overflows;
 	res->rounds += opt.rounds;
 	printf("oracle: case %s: backend=%s rounds=%u missed=%llu extra=%llu "
-	       "overflows=%llu\n", c->name, ooh_backend_name(o.t), opt.rounds,
-	       (unsigned long long)missed, (unsigned long long)o.extra,
-	       (unsigned long long)o.overflows);
+	       "overflows=%llu seed=%u\n", c->name, ooh_backend_name(o.t),
+	       opt.rounds, (unsigned long long)missed,
+	       (unsigned long long)o.extra, (unsigned long long)o.overflows,
+	       opt.seed);
 	ooh_close(o.t);
 	munmap(raw, len + c->align);
 	for (unsigned int i = 0; i < o.nfetch; i++)
@@ -553,8 +555,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("oracle: backend=%s rounds=%u missed=%llu extra=%llu "
-	       "overflows=%llu\n", opt.backend, res.rounds,
+	       "overflows=%llu seed=%u\n", opt.backend, res.rounds,
 	       (unsigned long long)res.missed, (unsigned long long)res.extra,
-	       (unsigned long long)res.overflows);
+	       (unsigned long long)res.overflows, opt.seed);
 	return rc;
 }
