@@ -7,6 +7,16 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard includ
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
 
+# Guest tests of the default domU image (tests/system/ready-guest/): in
+# build/guest/tests/, so `scripts/emu-host` with no command runs them and
+# tests/system/guest-tests.test reports each.
+READY_GUEST_TESTS := $(patsubst tests/system/ready-guest/%,$(GUEST_PAYLOAD)/tests/%,\
+	$(wildcard tests/system/ready-guest/[0-9]*))
+ALL += $(READY_GUEST_TESTS)
+$(GUEST_PAYLOAD)/tests/%: tests/system/ready-guest/%
+	@mkdir -p $(@D)
+	cp $< $@
+
 # Test groups with their own build fragment (tests/cpu/build.mk: bare-metal
 # CPU test kernels); the top-level Makefile only includes */build.mk.
 include $(sort $(wildcard tests/*/build.mk))
