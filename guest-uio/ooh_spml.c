@@ -10,9 +10,13 @@
  * while at least one tracker exists.  Xen appends the GPAs that PML logged
  * while the vCPU was "tracking".  A sched_switch tracepoint probe tells Xen
  * when a tracked mm switches in or out (Xen flushes the PML buffer first),
- * so everything in a vCPU's Xen ring belongs to the tracker whose process
- * ran on that vCPU; the module moves those entries into that tracker's own
- * ring for the vCPU.  A new tracker attaches at once (IPI) on every vCPU
+ * so the module knows whose context logged each entry.  Attribution is a
+ * hint, never a filter (a frame's EPT dirty flag stays set for the rest
+ * of the interval once anyone wrote it, so a later write by the tracked
+ * process is not logged again): every entry of a vCPU's Xen ring goes to
+ * every tracker's ring for that vCPU, including entries logged while no
+ * tracked process ran (Xen keeps them too, xen-patches/0012), and each
+ * tracker's reverse map keeps the frames its process maps.  A new tracker attaches at once (IPI) on every vCPU
  * where its process is running, not at its next context switch.  Moves
  * run only on the owning CPU with interrupts off (switch probe, VIRQ_SPML
  * handler, IPI from SYNC), so they never race.
@@ -26,9 +30,13 @@
  * and ring layout, UIO name "ooh-epml"; offered when Xen's CPUID leaf
  * (base + 4) has XEN_HVM_CPUID_EPML.  The CPU itself logs {GVA, GPA} of
  * each first write into a per-vCPU EPML buffer (MSRs 6F0H-6F2H, passed
- * through by Xen): the switch probe sets IA32_EPML_CTL.EN while a tracked
- * mm runs (a WRMSR, no VM exit, no hypercall), and drains the buffer into
- * the tracker's ring at switch-away, on the buffer-full interrupt (a
+ * through by Xen): IA32_EPML_CTL.EN stays set on every vCPU while any
+ * tracker exists, whatever runs (a frame first written by an untracked
+ * context must still be logged, see above); the switch probe drains the
+ * buffer when a tracked mm switches in or out (entries logged while a
+ * tracked mm ran go to its tracker by GVA, every other tracker gets their
+ * GPA; entries of other contexts go to every tracker by GPA), and so do
+ * the buffer-full interrupt (a
  * vector of this CPU allocated from the x86 vector domain, one IRQ per
  * CPU) and at SYNC.  Xen is armed with OOH_SPML_ARM_NO_PML: EPT dirty
  * flags are cleared per interval but PML stays off, so logging takes no
@@ -166,51 +174,79 @@ static struct ooh_ring_producer *tracker_prod(struct spml_tracker *t,
 	return cpu < t->nr_vcpus ? &t->prod[cpu] : NULL;
 }
 
-/* Move everything Xen produced on this CPU so far to @to (may be NULL). */
-static void spml_move(struct spml_cpu *c, struct spml_tracker *to)
+/*
+ * Append @n entries to @t's ring for this CPU; notify when the ring
+ * crosses the consumer's threshold.  Returns true if it did.
+ */
+static bool tracker_produce(struct spml_tracker *t, const u64 *ent, u64 n)
+{
+	struct ooh_ring_producer *p = tracker_prod(t, smp_processor_id());
+	u64 before;
+	u32 thr;
+
+	if (!p || !n)
+		return false;
+	thr = READ_ONCE(p->hdr->threshold);
+	before = p->prod - READ_ONCE(p->hdr->cons);
+	ooh_ring_produce(p, ent, n);
+	return thr && before < thr && p->prod - READ_ONCE(p->hdr->cons) >= thr;
+}
+
+/* Set @flag in every tracker's ring for this CPU and notify them. */
+static void trackers_flag(u32 flag)
+{
+	struct spml_tracker *t;
+
+	list_for_each_entry_rcu(t, &trackers, node) {
+		struct ooh_ring_producer *p = tracker_prod(t, smp_processor_id());
+
+		if (p)
+			ooh_atomic_fetch_or(&p->hdr->flags, flag);
+		tracker_notify(t);
+	}
+}
+
+/*
+ * Move everything Xen produced on this CPU so far to every tracker's ring
+ * for this CPU (GPAs: each consumer's reverse map keeps its own frames).
+ * Whose context logged them is not a filter: a frame written first by
+ * another context keeps its EPT dirty flag for the rest of the interval,
+ * so its entry is the only one a tracker of that frame gets.  Called
+ * under RCU (the trackers list) with interrupts off.
+ */
+static void spml_move(struct spml_cpu *c)
 {
 	struct ooh_ring_hdr *xr = c->xr;
-	struct ooh_ring_producer *p;
-	u64 *ent, prod;
+	struct spml_tracker *t;
+	u64 *ent, prod, chunk, n;
 	u32 flags, mask;
-	bool notify = false;
 
 	if (!xr || !c->registered)
 		return;
 	ent = ooh_ring_entries(xr);
 	mask = xr->nr_entries - 1;
 	prod = ooh_smp_load_acquire(&xr->prod);	/* pairs with Xen's release */
-	flags = READ_ONCE(xr->flags);
-	p = to ? tracker_prod(to, smp_processor_id()) : NULL;
 
-	if (p) {
-		u32 thr = READ_ONCE(p->hdr->threshold);
-		u64 before = p->prod - READ_ONCE(p->hdr->cons);
-
-		while (c->cons != prod) {
-			u64 n = min_t(u64, prod - c->cons,
-				      mask + 1 - (c->cons & mask));
-
-			ooh_ring_produce(p, &ent[c->cons & mask], n);
-			c->cons += n;
-		}
-		if (thr && before < thr &&
-		    p->prod - READ_ONCE(p->hdr->cons) >= thr)
-			notify = true;
+	for (chunk = c->cons; chunk != prod; chunk += n) {
+		n = min_t(u64, prod - chunk, mask + 1 - (chunk & mask));
+		list_for_each_entry_rcu(t, &trackers, node)
+			if (tracker_produce(t, &ent[chunk & mask], n))
+				tracker_notify(t);
 	}
 	c->cons = prod;
 	ooh_smp_store_release(&xr->cons, c->cons);	/* slots reusable */
 
-	if (flags & (OOH_RING_F_OVERFLOW | OOH_RING_F_DISARMED)) {
-		ooh_atomic_fetch_and(&xr->flags, ~OOH_RING_F_OVERFLOW);
-		/* Lost in Xen's ring: the owner's interval is incomplete. */
-		if (p && (flags & OOH_RING_F_OVERFLOW))
-			ooh_atomic_fetch_or(&p->hdr->flags,
-					    OOH_RING_F_OVERFLOW);
-		notify = true;
-	}
-	if (notify && to)
-		tracker_notify(to);
+	/*
+	 * Use the value the atomic returns: an OVERFLOW Xen sets between a
+	 * plain read and the clear would be lost.
+	 */
+	flags = ooh_atomic_fetch_and(&xr->flags, ~OOH_RING_F_OVERFLOW);
+	if (flags & OOH_RING_F_OVERFLOW)
+		/* Lost in Xen's ring: every tracker's interval is incomplete. */
+		trackers_flag(OOH_RING_F_OVERFLOW);
+	else if (flags & OOH_RING_F_DISARMED)
+		list_for_each_entry_rcu(t, &trackers, node)
+			tracker_notify(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -236,16 +272,32 @@ static u64 epml_to_ring(const struct ooh_epml_entry *e)
 	return gpa;
 }
 
+/* The same entry for a tracker of another mm: by GPA only. */
+static u64 epml_to_gpa(const struct ooh_epml_entry *e)
+{
+	u64 gpa = e->gpa & OOH_EPML_E_ADDR_MASK;
+
+	if (e->gva & OOH_EPML_E_LARGE)
+		return (gpa & ~((2ull << 20) - 1)) | OOH_ENTRY_2M;
+	return gpa;
+}
+
 /*
- * Move the EPML buffer of this CPU into @to's ring (NULL: drop) and
- * restart it.  EN is cleared around the drain so that no entry lands
- * between reading INDEX and writing it back to 0, then restored.
+ * Move the EPML buffer of this CPU to the trackers and restart it: to @to
+ * (the tracker whose mm ran here while they were logged, or NULL) as
+ * epml_to_ring() entries, to every other tracker by GPA (its reverse map
+ * keeps the frames its process maps; a frame first written by another
+ * context is not logged again in this interval).  EN is cleared around
+ * the drain so that no entry lands between reading INDEX and writing it
+ * back to 0, then restored.
  */
 static void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 {
 	struct ooh_epml_entry *e;
-	struct ooh_ring_producer *p;
+	struct spml_tracker *t;
 	u64 idx, n, i, cap = OOH_EPML_CAPACITY(epml_size);
+	u64 batch[32];
+	unsigned int k;
 
 	if (!c->epml_buf)
 		return;
@@ -254,33 +306,35 @@ static void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 	if (rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx))
 		idx = OOH_EPML_INDEX_OVF;	/* revoked: nothing is known */
 	n = min(idx & OOH_EPML_INDEX_MASK, cap);
-	p = to ? tracker_prod(to, smp_processor_id()) : NULL;
 	e = page_address(c->epml_buf);
-	for (i = 0; p && i < n; i++) {
-		u64 r;
+	list_for_each_entry_rcu(t, &trackers, node) {
+		bool notify = false;
 
-		if (!(e[i].gva & OOH_EPML_E_VALID))
-			continue;
-		r = epml_to_ring(&e[i]);
-		ooh_ring_produce(p, &r, 1);
+		for (i = 0, k = 0; i < n; i++) {
+			if (!(e[i].gva & OOH_EPML_E_VALID))
+				continue;
+			batch[k++] = t == to ? epml_to_ring(&e[i]) :
+				     epml_to_gpa(&e[i]);
+			if (k == ARRAY_SIZE(batch)) {
+				notify |= tracker_produce(t, batch, k);
+				k = 0;
+			}
+		}
+		if (k)
+			notify |= tracker_produce(t, batch, k);
+		if (notify)
+			tracker_notify(t);
 	}
 	c->epml_entries += n;
 	if (idx & OOH_EPML_INDEX_OVF) {
 		c->epml_ovf++;
-		if (p)		/* entries of this interval were not logged */
-			ooh_atomic_fetch_or(&p->hdr->flags,
-					    OOH_RING_F_OVERFLOW);
+		/* entries of this interval were not logged, whoever wrote */
+		trackers_flag(OOH_RING_F_OVERFLOW);
 	}
 	if (n || (idx & OOH_EPML_INDEX_OVF))
 		wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
 	if (c->epml_on)
 		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, c->epml_ctl);
-	if (p && n) {
-		u32 thr = READ_ONCE(p->hdr->threshold);
-
-		if (thr && p->prod - READ_ONCE(p->hdr->cons) >= thr)
-			tracker_notify(to);
-	}
 }
 
 /* Logging on/off for this CPU (EPML.md 3.1: WRMSR, no VM exit). */
@@ -330,19 +384,21 @@ static void spml_sched_switch(void *data, bool preempt,
 	rcu_read_lock();
 	tn = tracker_of(next->mm);
 	if (tn != c->cur && mode_epml) {
-		/* No hypercall: Xen tracking stays on for superpage faults. */
-		epml_switch(c, false);
+		/*
+		 * No hypercall: Xen tracking stays on for superpage faults,
+		 * EN stays on (every context is logged); the drain splits
+		 * the buffer where the GVAs change meaning.
+		 */
 		epml_drain(c, c->cur);
-		spml_move(c, c->cur);
+		spml_move(c);
 		c->cur = tn;
-		epml_switch(c, tn != NULL);
 	} else if (tn != c->cur) {
 		/* Xen flushes the PML buffer under the old state first. */
 		if (tn || c->tracking) {
 			spml_set_tracking(tn != NULL);
 			c->tracking = tn != NULL;
 		}
-		spml_move(c, c->cur);
+		spml_move(c);
 		c->cur = tn;
 	}
 	rcu_read_unlock();
@@ -365,7 +421,7 @@ static irqreturn_t spml_virq(int irq, void *dev_id)
 			tracker_notify(t);
 		}
 	}
-	spml_move(c, c->cur);
+	spml_move(c);
 	rcu_read_unlock();
 	return IRQ_HANDLED;
 }
@@ -409,7 +465,7 @@ static void spml_unregister_on_cpu(void *data)
 		return;
 	if (c->tracking)
 		spml_set_tracking(false);
-	spml_move(c, c->cur);
+	spml_move(c);
 	spml_simple(OOH_SPML_OP_unregister_ring);
 	c->registered = false;
 	c->tracking = false;
@@ -730,38 +786,49 @@ static void spml_attach_on_cpu(void *data)
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 	struct spml_tracker *t = data;
 
-	if (!c->registered || c->cur || tracker_of(current->mm) != t)
+	if (!c->registered)
 		return;
 	if (mode_epml) {		/* Xen tracking is already on */
-		spml_move(c, NULL);
-		c->cur = t;
-		epml_switch(c, true);
+		if (!c->cur && tracker_of(current->mm) == t) {
+			epml_drain(c, NULL);
+			spml_move(c);
+			c->cur = t;
+		}
+		epml_switch(c, true);	/* on while any tracker exists */
 		return;
 	}
+	if (c->cur || tracker_of(current->mm) != t)
+		return;
 	spml_set_tracking(true);	/* flushes under the old state */
 	c->tracking = true;
-	spml_move(c, NULL);		/* logged before: not t's */
+	spml_move(c);		/* logged before: not t's */
 	c->cur = t;
 }
 
-/* IPI: forget @data as this CPU's current tracker (its entries are dropped). */
+/*
+ * IPI after tracker @data left the list: forget it as this CPU's current
+ * tracker; what was logged so far goes to the remaining trackers.
+ */
 static void spml_detach_on_cpu(void *data)
 {
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 
-	if (c->cur != data)
-		return;
 	if (mode_epml) {		/* Xen tracking stays on */
-		epml_switch(c, false);
-		epml_drain(c, NULL);
-		spml_move(c, NULL);
-		c->cur = NULL;
+		if (c->cur == data) {
+			epml_drain(c, NULL);	/* @data is off the list */
+			spml_move(c);
+			c->cur = NULL;
+		}
+		if (list_empty(&trackers))
+			epml_switch(c, false);
 		return;
 	}
+	if (c->cur != data)
+		return;
 	if (c->tracking)
 		spml_set_tracking(false);
 	c->tracking = false;
-	spml_move(c, NULL);
+	spml_move(c);
 	c->cur = NULL;
 }
 
@@ -926,11 +993,14 @@ static void spml_sync_on_cpu(void *data)
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 	unsigned int cpu = smp_processor_id();
 
+	rcu_read_lock();
 	if (mode_epml)
 		epml_drain(c, c->cur);
-	else if (c->registered && c->tracking)
+	else if (c->registered)
+		/* tracking or not: untracked entries are this interval's too */
 		spml_simple(OOH_SPML_OP_drain);
-	spml_move(c, c->cur);
+	spml_move(c);
+	rcu_read_unlock();
 	if (cpu < a->t->nr_vcpus) {
 		struct ooh_ring_producer *p = &a->t->prod[cpu];
 

@@ -113,8 +113,11 @@ typedef uint16_t ooh_u16;
 /*
  * Set the calling vCPU's tracking state (u.tracking.on): Xen first
  * flushes the vCPU's PML buffer under the old state, then switches.
- * GPAs flushed while tracking go to the ring; others are counted as
- * "untracked" and dropped.  Called by the guest at context switch.
+ * Every GPA flushed goes to the ring; those flushed while not tracking
+ * are also counted as "untracked" (attribution is a hint, never a
+ * filter: the EPT dirty flag of such a frame stays set for the rest of
+ * the interval, so its later tracked writes are not logged again).
+ * Called by the guest at context switch.
  */
 #define OOH_SPML_OP_set_tracking	6
 /* Flush the calling vCPU's PML buffer into its ring now. */
@@ -163,7 +166,8 @@ struct ooh_spml_vcpu_stats {
 	ooh_u64 logged;		/* OUT: GPAs read from the PML buffer while
 				 * SPML was armed */
 	ooh_u64 ringed;		/* OUT: entries appended to the ring */
-	ooh_u64 untracked;	/* OUT: GPAs dropped, vCPU not tracking */
+	ooh_u64 untracked;	/* OUT: GPAs logged while not tracking
+				 * (still appended to the ring) */
 	ooh_u64 lost;		/* OUT: GPAs dropped, ring full or cons
 				 * invalid (same as the header's lost) */
 	ooh_u64 faults;		/* OUT: superpage write faults recorded
