@@ -1,9 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Native unit tests: build/tests/unit/<name>, run by tests/run.
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
+# Compiled tests against libooh.a: tests/unit/*.c and tests/native/*.c
+# become build/tests/<group>/<name>, run by tests/run.
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c tests/native/*.c))
 ALL += $(UNIT_TESTS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+
+$(BUILD)/tests/native/%: tests/native/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
 

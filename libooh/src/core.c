@@ -30,7 +30,8 @@ static const char *const backend_names[] = {
 	"ring-loopback", NULL,
 };
 
-static __thread char last_error[256];
+/* long enough for "auto"'s reason per backend (never cut at 255) */
+static __thread char last_error[2048];
 
 int __ooh_err(int err, const char *fmt, ...)
 {
@@ -86,14 +87,14 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 
 	*out = NULL;
 	if (!name || !strcmp(name, "auto")) {
-		char why[1024] = "";
+		char why[1536] = "";	/* each reason is cut at 200 bytes */
 
 		for (int i = 0; i < NR_AUTO && !be; i++) {
 			if (backends[i]->probe() == 0)
 				be = backends[i];
 			else
 				snprintf(why + strlen(why),
-					 sizeof(why) - strlen(why), "%s%s: %s",
+					 sizeof(why) - strlen(why), "%s%s: %.200s",
 					 i ? "; " : "", backends[i]->name,
 					 last_error);
 		}
@@ -202,8 +203,12 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 	uint64_t start = (uintptr_t)addr, end = start + len;
 	int ret;
 
-	if ((start | len) & (OOH_PAGE_SIZE - 1) || end < start)
+	if ((start | len) & (OOH_PAGE_SIZE - 1))
 		return __ooh_err(EINVAL, "range %#llx+%#zx is not page-aligned",
+				 (unsigned long long)start, len);
+	if (end < start)
+		return __ooh_err(EINVAL, "range %#llx+%#zx wraps around the end "
+				 "of the address space",
 				 (unsigned long long)start, len);
 	if (t->whole_mm)
 		return __ooh_err(EINVAL, "tracker already tracks the whole "
@@ -247,6 +252,19 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 					 "tracked range",
 					 (unsigned long long)start,
 					 (unsigned long long)end);
+	/*
+	 * Refuse what the target has not mapped (unmapped, NULL, half
+	 * unmapped, 1 TiB past a buffer) before any backend touches it: the
+	 * uffd backends took the kernel's EINVAL for "unregistrable memory"
+	 * and accepted it, mprotect protected the mapped head and failed.
+	 */
+	{
+		bool writable;
+
+		ret = __ooh_range_mapped(t->pid, start, end, &writable);
+		if (ret)
+			return ret;
+	}
 	ret = add_range(t, start, end);
 	if (ret)
 		return ret;

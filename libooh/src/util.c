@@ -268,3 +268,39 @@ int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
 	*nr = c.nr;
 	return 0;
 }
+
+struct mapped_ctx {
+	uint64_t next, end;	/* covered up to next */
+	bool writable;
+};
+
+static int cover(const struct __ooh_vma *vma, void *arg)
+{
+	struct mapped_ctx *c = arg;
+
+	if (vma->end <= c->next)
+		return 0;
+	if (vma->start > c->next)
+		return 1;			/* a hole at c->next */
+	c->writable &= vma->write;
+	c->next = vma->end;
+	return c->next >= c->end;		/* 1: covered, stop */
+}
+
+int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end,
+		       bool *writable)
+{
+	struct mapped_ctx c = { .next = start, .end = end, .writable = true };
+	int ret = __ooh_for_each_vma(pid, cover, &c);
+
+	if (ret)
+		return ret;
+	if (c.next < end)
+		return __ooh_err(EINVAL, "range %#llx-%#llx is not mapped in "
+				 "process %d (nothing mapped at %#llx)",
+				 (unsigned long long)start,
+				 (unsigned long long)end, pid,
+				 (unsigned long long)c.next);
+	*writable = c.writable;
+	return 0;
+}

@@ -32,7 +32,8 @@ static int failures;
 /* map N zeroed private anonymous pages; a failure fails the test (exit 1) */
 static char *map_pages(size_t n)
 {
-	char *m = map_pages(n);
+	char *m = mmap(NULL, n * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (m == MAP_FAILED) {
 		printf("FAIL setup: mmap of %zu pages: %s\n", n, strerror(errno));
