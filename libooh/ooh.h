@@ -43,8 +43,11 @@ struct ooh_tracker;
 /* Capabilities of a backend (ooh_caps()). */
 #define OOH_CAP_SELF		(1u << 0) /* can track the calling process */
 #define OOH_CAP_OTHER		(1u << 1) /* can track another process */
-#define OOH_CAP_KERNEL_WRITES	(1u << 2) /* sees writes the kernel makes into
-					   * tracked memory (read(2) etc.) */
+#define OOH_CAP_KERNEL_WRITES	(1u << 2) /* sees CPU stores the kernel makes
+					   * into the process's mappings on
+					   * its behalf: read(2),
+					   * process_vm_writev(2), copy_to_user
+					   * (ooh_caps(3)) */
 #define OOH_CAP_WHOLE_MM	(1u << 3) /* can track the whole address space
 					   * (ooh_track(t, pid, NULL, 0)) */
 #define OOH_CAP_NEW_MAPPINGS	(1u << 4) /* the backend itself sees mappings
@@ -55,6 +58,16 @@ struct ooh_tracker;
 #define OOH_CAP_REMAP		(1u << 6) /* sees writes after munmap + mmap
 					   * reuse or mremap inside a tracked
 					   * range */
+#define OOH_CAP_PINNED_WRITES	(1u << 7) /* sees writes through long-term
+					   * pins and DMA (io_uring fixed
+					   * buffers, O_DIRECT in flight at a
+					   * fetch, hypervisor grant copies):
+					   * no page-table write fault happens.
+					   * No backend claims it yet. */
+#define OOH_CAP_SHARED_WRITERS	(1u << 8) /* sees writes other processes make
+					   * through their own mappings of
+					   * frames the process maps (shared
+					   * memory, MAP_SHARED files) */
 
 /*
  * ooh_open - open a tracker on a backend.

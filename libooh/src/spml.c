@@ -219,10 +219,16 @@ static void spml_fini(struct ooh_tracker *t)
 	free(t->priv);
 }
 
-/* spml and epml: the same module, rings and consumer. */
+/*
+ * spml and epml: the same module, rings and consumer.  SHARED_WRITERS:
+ * PML logs every store to a frame whoever makes it, and the module hands
+ * entries of every context to every tracker (tests/system/spml.test 25).
+ * Not PINNED_WRITES: Xen's own writes (grant copies) set no EPT dirty
+ * flag (issue 12 item 1).
+ */
 #define SPML_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
 		   OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
-		   OOH_CAP_REMAP)
+		   OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS)
 
 const struct __ooh_backend __ooh_be_spml = {
 	.name = "spml",
