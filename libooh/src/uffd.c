@@ -64,7 +64,9 @@ struct uffd_state {
 	struct uffd_range *r;
 	size_t nr, cap;
 	struct __ooh_pageset dirty;	/* sync: pages faulted this interval */
-	struct __ooh_range *whole;	/* ranges to report whole */
+	struct __ooh_range *whole;	/* ranges to report whole: their
+					 * present pages, or every page
+					 * where .fresh (report_all) */
 	size_t nr_whole, cap_whole;
 	uint64_t faults;
 	void *zero;		/* one zero page for UFFDIO_COPY */
@@ -207,6 +209,27 @@ static void report_whole(struct uffd_state *s, uint64_t start, uint64_t end)
 	s->whole[s->nr_whole++] = (struct __ooh_range){ start, end, false };
 }
 
+/*
+ * Caller holds s->lock.  Queue every page of [start,end) that lies in a
+ * tracked range, present or not: a page written and then dropped from
+ * the page table (MADV_DONTNEED, MADV_PAGEOUT, reclaim of a MAP_SHARED
+ * file page) changed in the file or became zero, yet is not present at
+ * the fetch, so "present pages" would miss it.
+ */
+static void report_all(struct uffd_state *s, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		uint64_t a = start > s->r[i].start ? start : s->r[i].start;
+		uint64_t b = end < s->r[i].end ? end : s->r[i].end;
+
+		if (a >= b)
+			continue;
+		report_whole(s, a, b);
+		if (!s->error)
+			s->whole[s->nr_whole - 1].fresh = true;
+	}
+}
+
 /* Resolve one page fault (sync mode).  Caller holds s->lock. */
 static int handle_fault(struct uffd_state *s, const struct uffd_msg *m)
 {
@@ -249,13 +272,15 @@ static void handle_event(struct uffd_state *s, const struct uffd_msg *m)
 		break;
 	case UFFD_EVENT_REMOVE:
 		/*
-		 * MADV_DONTNEED/REMOVE, delivered before the zap: anonymous
-		 * zaps drop uffd-wp markers, so later first writes there
-		 * do not fault.  Report the range whole at the next fetch
-		 * (whatever was written is present then); the fetch's
+		 * MADV_DONTNEED/REMOVE, delivered before the zap: zaps drop
+		 * uffd-wp markers, so later first writes there do not
+		 * fault, and a page written before the zap is gone from the
+		 * page table (changed on disk for a MAP_SHARED file, zero
+		 * for anonymous memory) without being present at the fetch.
+		 * Report every page of the range at the next fetch; its
 		 * re-protect installs markers again.
 		 */
-		report_whole(s, m->arg.remove.start, m->arg.remove.end);
+		report_all(s, m->arg.remove.start, m->arg.remove.end);
 		break;
 	case UFFD_EVENT_REMAP:
 		for (size_t i = 0; i < s->nr; i++)
@@ -473,7 +498,10 @@ static void rearm_lost(struct uffd_state *s, struct uffd_range *r)
 {
 	r->registered = uffd_register(s, r->start, r->end) == 0;
 	r->lost = false;
-	report_whole(s, r->start, r->end);
+	if (r->registered)
+		report_whole(s, r->start, r->end);
+	else		/* unwatched: every page, present or not, is dirty */
+		report_all(s, r->start, r->end);
 }
 
 /* PAGEMAP_SCAN one registered range: written pages out, re-protected. */
@@ -572,8 +600,23 @@ again:
 			goto out;
 		}
 	s->dirty.nr = 0;
-	ret = __ooh_pagemap_walk_ranges(t->pid, s->whole, s->nr_whole, false,
-					__ooh_add_mapped, out);
+	{
+		size_t k = 0;	/* report_all ranges: every page; the rest */
+				/* compacted for one pagemap walk */
+
+		for (size_t i = 0; i < s->nr_whole && !ret; i++) {
+			if (s->whole[i].fresh)
+				ret = __ooh_pageset_add_range(out, s->whole[i].start,
+							      s->whole[i].end) ?
+				      -ENOMEM : 0;
+			else
+				s->whole[k++] = s->whole[i];
+		}
+		if (!ret)
+			ret = __ooh_pagemap_walk_ranges(t->pid, s->whole, k,
+							false, __ooh_add_mapped,
+							out);
+	}
 	s->nr_whole = 0;
 	t->stats.faults = s->faults;
 out:
