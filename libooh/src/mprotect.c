@@ -10,6 +10,14 @@
  * back writable).  One mprotect tracker per process (the signal handler
  * is process-wide); a second ooh_track() gets -EBUSY.
  *
+ * The application's own mprotect(PROT_WRITE) on a tracked range silently
+ * removes our protection (it cannot be intercepted: Boehm's MPROTECT_VDB
+ * documents the same limit).  It is detected instead: each fetch reads
+ * /proc/self/maps before re-protecting, and every page that is writable
+ * there but was not unprotected by our handler in this interval is
+ * reported dirty (it may have been written without a fault).  The fetch's
+ * re-protect then restores tracking for the next interval.
+ *
  * Interval protocol without locks in the handler (async-signal-safe):
  * each range has two bitmaps indexed by the fetch epoch.  The handler
  * marks the page in bm[epoch], unprotects, re-reads the epoch and marks
@@ -165,11 +173,54 @@ static int mp_untrack(struct ooh_tracker *t, struct __ooh_range *r)
 	return 0;
 }
 
+struct writable_ctx {
+	struct __ooh_pageset *out;
+	size_t nr;
+	uint64_t epoch;
+};
+
+/* A writable VMA: report its tracked pages our handler did not unprotect. */
+static int foreign_writable(const struct __ooh_vma *vma, void *arg)
+{
+	struct writable_ctx *c = arg;
+
+	if (!vma->write)
+		return 0;
+	for (size_t i = 0; i < c->nr; i++) {
+		struct mp_range *m = &mp.r[i];
+		uint64_t a = vma->start > m->start ? vma->start : m->start;
+		uint64_t b = vma->end < m->end ? vma->end : m->end;
+
+		for (; a < b; a += OOH_PAGE_SIZE) {
+			uint64_t idx = (a - m->start) / OOH_PAGE_SIZE;
+
+			if (atomic_load(&m->bm[c->epoch & 1][idx / 64]) &
+			    (1ull << (idx % 64)))
+				continue;
+			if (__ooh_pageset_add(c->out, a))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int mp_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		      unsigned int *flags)
 {
 	size_t nr = atomic_load(&mp.nr);
-	uint64_t old = atomic_fetch_add(&mp.epoch, 1);
+	struct writable_ctx wc = { out, nr, atomic_load(&mp.epoch) };
+	uint64_t old;
+	int ret;
+
+	/*
+	 * Before the re-protect: pages the application made writable itself
+	 * (the handler sets its bit before unprotecting, so a page writable
+	 * here without its bit was not unprotected by us).
+	 */
+	ret = __ooh_for_each_vma(getpid(), foreign_writable, &wc);
+	if (ret)
+		return ret;
+	old = atomic_fetch_add(&mp.epoch, 1);
 
 	for (size_t i = 0; i < nr; i++)
 		if (mprotect((void *)(uintptr_t)mp.r[i].start,
