@@ -171,6 +171,7 @@ static int check_pid(struct ooh_tracker *t, pid_t pid)
 				 t->be->name);
 	t->pid = pid;
 	t->self = pid == self;
+	t->mm_sig = t->self ? 0 : __ooh_mm_sig(pid);
 	return 0;
 }
 
@@ -368,6 +369,20 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	if (!t->tracking)
 		return __ooh_err(EINVAL, "tracker is not tracking");
 	t->result.nr = 0;
+	if (!t->self && t->mm_sig) {
+		/* An exec'd target keeps its pid but not its address space:
+		 * the backends' errors then (-ESRCH, -ENOMEM) or silence
+		 * would mislead. */
+		uint64_t sig = __ooh_mm_sig(t->pid);
+
+		/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
+		if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
+			return __ooh_err(ESRCH, "process %d exited", t->pid);
+		if (sig > 1 && sig != t->mm_sig)
+			return __ooh_err(ESRCH, "process %d exec'd: the tracked "
+					 "address space is gone (track it again)",
+					 t->pid);
+	}
 	if (t->whole_mm && !(t->be->caps & OOH_CAP_NEW_MAPPINGS)) {
 		ret = refresh_whole_mm(t);
 		if (ret)

@@ -73,8 +73,19 @@ struct ooh_tracker {
 	struct __ooh_pageset result;	/* returned by ooh_fetch() */
 	struct ooh_stats stats;
 	uint64_t lost;		/* set by ring backends for ooh_dirty.lost */
+	uint64_t mm_sig;	/* another pid: its [vdso]/[stack] starts at
+				 * ooh_track() (changed: it exec'd) */
 	void *priv;		/* backend state */
 };
+
+/*
+ * __ooh_mm_sig - a signature of @pid's address space that exec(2)
+ * changes: the start addresses of its [vdso] and [stack] mappings (both
+ * randomised per exec; with ASLR off an exec of the same binary can keep
+ * them, so this is best effort).  0 if the maps cannot be read, 1 if
+ * neither mapping exists (a zombie's empty maps).
+ */
+uint64_t __ooh_mm_sig(pid_t pid);
 
 /* Error reporting: set the thread's error string, return -err. */
 int __ooh_err(int err, const char *fmt, ...)

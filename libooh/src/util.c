@@ -304,3 +304,19 @@ int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end,
 	*writable = c.writable;
 	return 0;
 }
+
+static int sig_vma(const struct __ooh_vma *vma, void *arg)
+{
+	uint64_t *sig = arg;
+
+	if (!strcmp(vma->path, "[vdso]") || !strcmp(vma->path, "[stack]"))
+		*sig = *sig * 1000003u ^ vma->start;
+	return 0;
+}
+
+uint64_t __ooh_mm_sig(pid_t pid)
+{
+	uint64_t sig = 1;
+
+	return __ooh_for_each_vma(pid, sig_vma, &sig) ? 0 : sig;
+}
