@@ -19,7 +19,13 @@ GC_WL_CFLAGS := $(filter-out -std=gnu11,$(CFLAGS)) -std=gnu11
 
 GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock) \
 	   $(BIN)/gc-gen-inputs $(BIN)/gc-ooh-probe
-ALL += $(GC_BINS) $(patsubst $(BIN)/%,$(GUEST_PAYLOAD)/bin/%,$(GC_BINS))
+ALL += $(GC_BINS) $(patsubst $(BIN)/%,$(GUEST_PAYLOAD)/bin/%,$(GC_BINS)) \
+	$(GUEST_PAYLOAD)/bin/ooh-guest-compare
+
+# the guest half of scripts/compare (every config in the emulated domU)
+$(GUEST_PAYLOAD)/bin/ooh-guest-compare: gc/guest/ooh-guest-compare
+	@mkdir -p $(@D)
+	cp $< $@
 
 # libgc variants; the stamp is the installed archive
 $(GC_DIR)/stock/lib/libgc.a: $(GC_LIB_DEPS)
@@ -53,8 +59,9 @@ $(BIN)/gc-%: gc/workloads/%.c $(GC_DIR)/ooh/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
 
 .PRECIOUS: $(GC_DIR)/%/wl.o
 
-# The main job builds only what it runs (not the emulated host).
+# The main job: native comparison, then the guest matrix in one boot of
+# the emulated host (so everything, the guest image included, is built).
 compare:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory $(GC_BINS) $(OOH_TOOLS)
+	@$(MAKE) --no-print-directory all
 	@scripts/compare
