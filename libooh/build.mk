@@ -37,7 +37,7 @@ $(BIN)/ooh-track: libooh/tools/ooh-track.c $(LIBOOH_A) libooh/ooh.h
 $(BIN)/ooh-bench: libooh/tools/ooh-bench.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
-ALL += $(BIN)/ooh-bench
+ALL += $(BIN)/ooh-bench $(GUEST_PAYLOAD)/bin/ooh-bench
 BENCH += $(BIN)/ooh-bench --rounds 5 | tee $(BUILD)/bench-libooh.md
 
 # pkg-config file and installation (PREFIX=/usr/local by default).
