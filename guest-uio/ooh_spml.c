@@ -58,7 +58,10 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <linux/uio_driver.h>
@@ -854,6 +857,38 @@ static void tracker_destroy(struct spml_tracker *t)
 	tracker_free(t);
 }
 
+/*
+ * May the caller track @task?  Its own process always; another one only
+ * with the rights PTRACE_MODE_ATTACH_REALCREDS asks for.  ptrace_may_access()
+ * is not exported to modules, so this repeats its credential and
+ * dumpability checks (kernel/ptrace.c __ptrace_may_access()): the caller's
+ * real uid/gid match the target's real, effective and saved ids and the
+ * target is dumpable, or the caller has CAP_SYS_PTRACE.  The LSM hook
+ * (e.g. Yama's ptrace_scope) is not consulted.
+ */
+static bool spml_may_track(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+	if (capable(CAP_SYS_PTRACE))
+		return true;
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
+	     uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
+	     gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid);
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+	task_lock(task);
+	ok = task->mm && get_dumpable(task->mm) == SUID_DUMP_USER;
+	task_unlock(task);
+	return ok;
+}
+
 static int tracker_create(struct file *f, struct ooh_spml_track *req,
 			  bool epml)
 {
@@ -869,10 +904,17 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
+	rcu_read_lock();	/* find_vpid() needs it */
 	task = get_pid_task(find_vpid(req->pid), PIDTYPE_TGID);
+	rcu_read_unlock();
 	if (!task) {
 		kfree(t);
 		return -ESRCH;
+	}
+	if (!spml_may_track(task)) {
+		put_task_struct(task);
+		kfree(t);
+		return -EPERM;
 	}
 	t->mm = get_task_mm(task);
 	t->tgid = task->tgid;
@@ -884,7 +926,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	mmgrab(t->mm);		/* t->mm stays valid as a key */
 	t->owner = current->tgid;
 	t->nr_entries = nr;
-	t->nr_vcpus = num_possible_cpus();
+	t->nr_vcpus = nr_cpu_ids;	/* rings indexed by CPU id */
 	t->ring_bytes = OOH_RING_BYTES(nr);
 
 	rc = -ENOMEM;
@@ -920,6 +962,17 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	mutex_lock(&spml_lock);
 	rc = -EBUSY;			/* one mode at a time */
 	if (nr_trackers && mode_epml != epml)
+		goto fail_locked;
+	/*
+	 * One tracker per mm: the switch probe attributes a context to one
+	 * tracker (tracker_of() takes the first match), so a second one on
+	 * the same mm would see nothing of its own process's GVA entries.
+	 */
+	if (tracker_of(t->mm))
+		goto fail_locked;
+	/* One tracker per file: a second TRACK on it (even a concurrent one)
+	 * would leak the first and keep Xen armed. */
+	if (f->private_data)
 		goto fail_locked;
 	if (nr_trackers == 0) {
 		mode_epml = epml;
