@@ -48,6 +48,13 @@ __ooh_public const char *ooh_last_error(void)
 	return last_error;
 }
 
+/* Every public entry that can fail starts with a clean error string, so a
+ * reason never outlives the call that set it (as liburing's errno). */
+static void clear_error(void)
+{
+	last_error[0] = '\0';
+}
+
 uint64_t __ooh_now_ns(void)
 {
 	struct timespec ts;
@@ -73,9 +80,9 @@ __ooh_public int ooh_backend_probe(const char *name)
 {
 	const struct __ooh_backend *be = find_backend(name);
 
+	clear_error();
 	if (!be)
 		return __ooh_err(ENOENT, "unknown backend '%s'", name);
-	last_error[0] = '\0';
 	return be->probe();
 }
 
@@ -85,6 +92,7 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 	struct ooh_tracker *t;
 	int ret;
 
+	clear_error();
 	*out = NULL;
 	if (!name || !strcmp(name, "auto")) {
 		char why[1536] = "";	/* each reason is cut at 200 bytes */
@@ -101,6 +109,7 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 		if (!be)
 			return __ooh_err(EOPNOTSUPP, "no backend works here (%s)",
 					 why);
+		clear_error();	/* the skipped backends' reasons are not ours */
 	} else {
 		be = find_backend(name);
 		if (!be)
@@ -204,6 +213,7 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 	uint64_t start = (uintptr_t)addr, end = start + len;
 	int ret;
 
+	clear_error();
 	if ((start | len) & (OOH_PAGE_SIZE - 1))
 		return __ooh_err(EINVAL, "range %#llx+%#zx is not page-aligned",
 				 (unsigned long long)start, len);
@@ -280,6 +290,7 @@ __ooh_public int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len)
 {
 	uint64_t start = (uintptr_t)addr, end = start + len;
 
+	clear_error();
 	for (size_t i = 0; i < t->nr_ranges; i++) {
 		struct __ooh_range *r = &t->ranges[i];
 
@@ -365,6 +376,7 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	unsigned int flags = 0;
 	int ret;
 
+	clear_error();
 	memset(d, 0, sizeof(*d));
 	if (!t->tracking)
 		return __ooh_err(EINVAL, "tracker is not tracking");
@@ -428,6 +440,7 @@ __ooh_public int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st)
 
 __ooh_public int ooh_stop(struct ooh_tracker *t)
 {
+	clear_error();
 	if (t->be->stop)
 		t->be->stop(t);
 	t->nr_ranges = 0;

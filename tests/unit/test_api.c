@@ -50,6 +50,12 @@ static void test_errors(const char *backend)
 	int ret;
 
 	CHECK(ooh_open("no-such-backend", &t) == -ENOENT, "unknown backend");
+	/* a successful call leaves no reason behind (the previous one's) */
+	if (ooh_open("auto", &t) == 0) {
+		CHECK(ooh_last_error()[0] == '\0',
+		      "ooh_open(auto) succeeded but left an error string");
+		ooh_close(t);
+	}
 	ret = ooh_open("softdirty", &t);
 	if (ret == 0) {
 		printf("softdirty works on this kernel\n");
