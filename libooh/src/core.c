@@ -7,28 +7,37 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-static const struct __ooh_backend *const backends[] = {
-	&__ooh_be_epml,		/* auto order: best first */
-	&__ooh_be_spml,
-	&__ooh_be_pagemap_scan,
-	&__ooh_be_uffd_wp,
-	&__ooh_be_softdirty,
-	&__ooh_be_mprotect,	/* not in auto: self only, no kernel writes */
-	&__ooh_be_ring_loopback,/* not in auto: a test of the ring path */
-	NULL,
+/* The one list of backends: ooh_backends() order, and "auto"'s candidates
+ * (best first) marked by .in_auto. */
+static const struct {
+	const struct __ooh_backend *be;
+	bool in_auto;
+} backends[] = {
+	{ &__ooh_be_epml, true },
+	{ &__ooh_be_spml, true },
+	{ &__ooh_be_pagemap_scan, true },
+	{ &__ooh_be_uffd_wp, true },
+	{ &__ooh_be_softdirty, true },
+	{ &__ooh_be_mprotect, false },	/* self only, no kernel writes */
+	{ &__ooh_be_ring_loopback, false },	/* a test of the ring path */
 };
-#define NR_AUTO 5
+#define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
-static const char *const backend_names[] = {
-	"epml", "spml", "pagemap-scan", "uffd-wp", "softdirty", "mprotect",
-	"ring-loopback", NULL,
-};
+static const char *backend_names[NR_BACKENDS + 1];	/* NULL-terminated */
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void fill_names(void)
+{
+	for (size_t i = 0; i < NR_BACKENDS; i++)
+		backend_names[i] = backends[i].be->name;
+}
 
 /* long enough for "auto"'s reason per backend (never cut at 255) */
 static __thread char last_error[2048];
@@ -65,14 +74,15 @@ uint64_t __ooh_now_ns(void)
 
 __ooh_public const char *const *ooh_backends(void)
 {
+	pthread_once(&names_once, fill_names);
 	return backend_names;
 }
 
 static const struct __ooh_backend *find_backend(const char *name)
 {
-	for (int i = 0; backends[i]; i++)
-		if (!strcmp(backends[i]->name, name))
-			return backends[i];
+	for (size_t i = 0; i < NR_BACKENDS; i++)
+		if (!strcmp(backends[i].be->name, name))
+			return backends[i].be;
 	return NULL;
 }
 
@@ -97,13 +107,15 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 	if (!name || !strcmp(name, "auto")) {
 		char why[1536] = "";	/* each reason is cut at 200 bytes */
 
-		for (int i = 0; i < NR_AUTO && !be; i++) {
-			if (backends[i]->probe() == 0)
-				be = backends[i];
+		for (size_t i = 0; i < NR_BACKENDS && !be; i++) {
+			if (!backends[i].in_auto)
+				continue;
+			if (backends[i].be->probe() == 0)
+				be = backends[i].be;
 			else
 				snprintf(why + strlen(why),
 					 sizeof(why) - strlen(why), "%s%s: %.200s",
-					 i ? "; " : "", backends[i]->name,
+					 i ? "; " : "", backends[i].be->name,
 					 last_error);
 		}
 		if (!be)
