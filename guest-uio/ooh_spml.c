@@ -964,7 +964,13 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	t->uio.version = "1";
 	t->uio.irq = UIO_IRQ_CUSTOM;	/* events come from VIRQ_SPML */
 	t->uio.mem[0].name = "rings";
-	t->uio.mem[0].addr = (phys_addr_t)(unsigned long)t->rings;
+	/*
+	 * Not the vmalloc address: UIO prints mem[].addr in the
+	 * world-readable maps/map0/addr, which would leak a kernel pointer
+	 * (issue 12 item 10).  Our own .mmap (remap_vmalloc_range) never
+	 * needs it; UIO only needs a non-zero size to offer the map.
+	 */
+	t->uio.mem[0].addr = 0;
 	t->uio.mem[0].size = t->nr_vcpus * t->ring_bytes;
 	t->uio.mem[0].memtype = UIO_MEM_VIRTUAL;
 	t->uio.mmap = spml_uio_mmap;
