@@ -16,8 +16,9 @@
  * process is not logged again): every entry of a vCPU's Xen ring goes to
  * every tracker's ring for that vCPU, including entries logged while no
  * tracked process ran (Xen keeps them too, xen-patches/0012), and each
- * tracker's reverse map keeps the frames its process maps.  A new tracker attaches at once (IPI) on every vCPU
- * where its process is running, not at its next context switch.  Moves
+ * tracker's reverse map keeps the frames its process maps.  A new tracker
+ * attaches at once (IPI) on every vCPU where its process is running, not
+ * at its next context switch.  Moves
  * run only on the owning CPU with interrupts off (switch probe, VIRQ_SPML
  * handler, IPI from SYNC), so they never race.
  *
@@ -36,9 +37,8 @@
  * buffer when a tracked mm switches in or out (entries logged while a
  * tracked mm ran go to its tracker by GVA, every other tracker gets their
  * GPA; entries of other contexts go to every tracker by GPA), and so do
- * the buffer-full interrupt (a
- * vector of this CPU allocated from the x86 vector domain, one IRQ per
- * CPU) and at SYNC.  Xen is armed with OOH_SPML_ARM_NO_PML: EPT dirty
+ * the buffer-full interrupt (a vector of this CPU allocated from the x86
+ * vector domain, one IRQ per CPU) and SYNC.  Xen is armed with OOH_SPML_ARM_NO_PML: EPT dirty
  * flags are cleared per interval but PML stays off, so logging takes no
  * VM exit.  The Xen rings stay registered (tracking on) for superpage
  * write faults, which the EPT dirty flag never sees, and for disarm.

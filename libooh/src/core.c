@@ -281,13 +281,9 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 	 * uffd backends took the kernel's EINVAL for "unregistrable memory"
 	 * and accepted it, mprotect protected the mapped head and failed.
 	 */
-	{
-		bool writable;
-
-		ret = __ooh_range_mapped(t->pid, start, end, &writable);
-		if (ret)
-			return ret;
-	}
+	ret = __ooh_range_mapped(t->pid, start, end);
+	if (ret)
+		return ret;
 	ret = add_range(t, start, end);
 	if (ret)
 		return ret;

@@ -138,13 +138,11 @@ int __ooh_for_each_vma(pid_t pid,
 
 /*
  * __ooh_range_mapped - check that [start, end) of process @pid is mapped
- * end to end (one or more adjacent VMAs of /proc/PID/maps).  Returns 0
- * and sets *@writable (every VMA writable), or -EINVAL with the first
- * unmapped address in ooh_last_error(), or -ESRCH/-errno if the maps
- * cannot be read.
+ * end to end (one or more adjacent VMAs of /proc/PID/maps).  Returns 0,
+ * -EINVAL with the first unmapped address in ooh_last_error(), or
+ * -ESRCH/-errno if the maps cannot be read.
  */
-int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end,
-		       bool *writable);
+int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end);
 
 /* Whole-mm ranges: private writable mappings (what a process can dirty). */
 int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);

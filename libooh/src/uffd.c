@@ -63,10 +63,9 @@ struct uffd_state {
 	pthread_mutex_t lock;	/* protects everything below */
 	struct uffd_range *r;
 	size_t nr, cap;
-	struct __ooh_pageset dirty;	/* sync: pages faulted this interval */
-	struct __ooh_range *whole;	/* ranges to report whole: their
-					 * present pages, or every page
-					 * where .fresh (report_all) */
+	struct __ooh_pageset dirty;	/* pages faulted this interval (sync),
+					 * and report_all()'s pages */
+	struct __ooh_range *whole;	/* ranges to report whole */
 	size_t nr_whole, cap_whole;
 	uint64_t faults;
 	void *zero;		/* one zero page for UFFDIO_COPY */
@@ -210,8 +209,8 @@ static void report_whole(struct uffd_state *s, uint64_t start, uint64_t end)
 }
 
 /*
- * Caller holds s->lock.  Queue every page of [start,end) that lies in a
- * tracked range, present or not: a page written and then dropped from
+ * Caller holds s->lock.  Every page of [start,end) that lies in a tracked
+ * range is dirty, present or not: a page written and then dropped from
  * the page table (MADV_DONTNEED, MADV_PAGEOUT, reclaim of a MAP_SHARED
  * file page) changed in the file or became zero, yet is not present at
  * the fetch, so "present pages" would miss it.
@@ -222,11 +221,8 @@ static void report_all(struct uffd_state *s, uint64_t start, uint64_t end)
 		uint64_t a = start > s->r[i].start ? start : s->r[i].start;
 		uint64_t b = end < s->r[i].end ? end : s->r[i].end;
 
-		if (a >= b)
-			continue;
-		report_whole(s, a, b);
-		if (!s->error)
-			s->whole[s->nr_whole - 1].fresh = true;
+		if (a < b && __ooh_pageset_add_range(&s->dirty, a, b))
+			s->error = ENOMEM;
 	}
 }
 
@@ -600,23 +596,8 @@ again:
 			goto out;
 		}
 	s->dirty.nr = 0;
-	{
-		size_t k = 0;	/* report_all ranges: every page; the rest */
-				/* compacted for one pagemap walk */
-
-		for (size_t i = 0; i < s->nr_whole && !ret; i++) {
-			if (s->whole[i].fresh)
-				ret = __ooh_pageset_add_range(out, s->whole[i].start,
-							      s->whole[i].end) ?
-				      -ENOMEM : 0;
-			else
-				s->whole[k++] = s->whole[i];
-		}
-		if (!ret)
-			ret = __ooh_pagemap_walk_ranges(t->pid, s->whole, k,
-							false, __ooh_add_mapped,
-							out);
-	}
+	ret = __ooh_pagemap_walk_ranges(t->pid, s->whole, s->nr_whole, false,
+					__ooh_add_mapped, out);
 	s->nr_whole = 0;
 	t->stats.faults = s->faults;
 out:

@@ -271,7 +271,6 @@ int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
 
 struct mapped_ctx {
 	uint64_t next, end;	/* covered up to next */
-	bool writable;
 };
 
 static int cover(const struct __ooh_vma *vma, void *arg)
@@ -282,15 +281,13 @@ static int cover(const struct __ooh_vma *vma, void *arg)
 		return 0;
 	if (vma->start > c->next)
 		return 1;			/* a hole at c->next */
-	c->writable &= vma->write;
 	c->next = vma->end;
 	return c->next >= c->end;		/* 1: covered, stop */
 }
 
-int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end,
-		       bool *writable)
+int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end)
 {
-	struct mapped_ctx c = { .next = start, .end = end, .writable = true };
+	struct mapped_ctx c = { .next = start, .end = end };
 	int ret = __ooh_for_each_vma(pid, cover, &c);
 
 	if (ret)
@@ -301,7 +298,6 @@ int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end,
 				 (unsigned long long)start,
 				 (unsigned long long)end, pid,
 				 (unsigned long long)c.next);
-	*writable = c.writable;
 	return 0;
 }
 
