@@ -23,6 +23,9 @@
  *   ring-loopback test backend: a producer thread feeds pagemap-scan results
  *                 as GPAs through an ooh_ring and the SPML consumer maps them
  *                 back (exercises the ring consumer and reverse map natively)
+ *   trace         replays the trace named by $OOH_TRACE (ooh_record(),
+ *                 ooh-trace replay): each fetch returns the next recorded
+ *                 interval, moved to the caller's ranges
  */
 #ifndef OOH_H
 #define OOH_H
@@ -61,9 +64,10 @@ struct ooh_tracker;
 #define OOH_CAP_PINNED_WRITES	(1u << 7) /* sees writes through long-term
 					   * pins and DMA (io_uring fixed
 					   * buffers, O_DIRECT in flight at a
-					   * fetch, hypervisor grant copies):
-					   * no page-table write fault happens.
-					   * No backend claims it yet. */
+					   * fetch, writes by the hypervisor
+					   * or a backend through grants): no
+					   * page-table write fault happens.
+					   * spml and epml only. */
 #define OOH_CAP_SHARED_WRITERS	(1u << 8) /* sees writes other processes make
 					   * through their own mappings of
 					   * frames the process maps (shared
@@ -158,6 +162,30 @@ struct ooh_stats {
 
 /* Fill @st.  Returns 0. */
 int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st);
+
+/* ooh_record() flags */
+#define OOH_RECORD_FORCE (1u << 0) /* replace an existing file */
+#define OOH_RECORD_MAPS	 (1u << 1) /* also record /proc/PID/maps when the
+				    * tracked ranges change */
+
+/*
+ * ooh_record - record what @t tracks and fetches into a trace file (the
+ * format is in <ooh/trace.h> and ooh-trace(5); ooh-trace(1) reports it).
+ * @path:  the file, created (mode 0644 less umask); NULL stops recording
+ *         and closes the current trace.
+ * @flags: OOH_RECORD_* .
+ *
+ * Ranges tracked so far are written now, later ones when ooh_track() adds
+ * them; every ooh_fetch() appends one interval (its time, length, flags,
+ * lost count and pages) and flushes it, so a crash loses at most the
+ * interval being written.  ooh_close() writes the gzip trailer.  If a
+ * write fails recording stops and the next ooh_fetch() returns that
+ * -errno once, with its result still in *d.
+ * Returns 0, -EEXIST (@path exists and OOH_RECORD_FORCE is not set: the
+ * file is left as it was), -EBUSY (already recording), -EINVAL (unknown
+ * flags), -ENOMEM, or the -errno of creating or writing the file.
+ */
+int ooh_record(struct ooh_tracker *t, const char *path, unsigned int flags);
 
 /*
  * ooh_stop - stop tracking: remove write protection, unregister rings.

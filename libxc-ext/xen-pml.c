@@ -171,6 +171,7 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
         jkv_u(g, "rearms", di.rearms);
         jkv_u(g, "disarms", di.disarms);
         jkv_u(g, "forced_disarms", di.forced);
+        jkv_u(g, "xen_writes_dropped", di.xen_writes_dropped);
         jstr(g, "vcpus");
         yajl_gen_array_open(g);
     }
@@ -178,7 +179,8 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
     {
         printf("domain %u (%s): spml %s, %s, epml %s, pml users %s, "
                "rings %u/%u, arms %" PRIu64 " rearms %" PRIu64
-               " disarms %" PRIu64 " forced %" PRIu64 "\n",
+               " disarms %" PRIu64 " forced %" PRIu64
+               " xen-writes-dropped %" PRIu64 "\n",
                domid, name ? name : "?",
                di.param == OOH_SPML_PARAM_ENABLED ? "enabled" : "disabled",
                !(di.users & OOH_SPML_USER_SPML) ? "not armed" :
@@ -187,11 +189,11 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
                di.epml_param ? "on" : "off",
                users_str(di.users, ubuf, sizeof(ubuf)),
                di.nr_rings, di.max_vcpus, di.arms, di.rearms, di.disarms,
-               di.forced);
+               di.forced, di.xen_writes_dropped);
         printf("  %-4s %-5s %-5s %8s %10s %10s %10s %10s %10s %8s %8s %8s "
-               "%8s %8s %10s\n", "vcpu", "ring", "track", "entries", "prod",
+               "%8s %8s %10s %8s\n", "vcpu", "ring", "track", "entries", "prod",
                "cons", "logged", "ringed", "untracked", "lost", "faults",
-               "pmlfull", "flushes", "virqs", "exits");
+               "pmlfull", "flushes", "virqs", "exits", "xenw");
     }
     free(name);
 
@@ -221,19 +223,20 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
             jkv_u(g, "flushes", st.flushes);
             jkv_u(g, "virqs", st.virqs);
             jkv_u(g, "exits", st.exits);
+            jkv_u(g, "xen_writes", st.xen_writes);
             yajl_gen_map_close(g);
         }
         else
             printf("  %-4u %-5s %-5s %8u %10" PRIu64 " %10" PRIu64
                    " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64
                    " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
-                   " %10" PRIu64 "\n",
+                   " %10" PRIu64 " %8" PRIu64 "\n",
                    st.vcpu,
                    st.state & OOH_SPML_VCPU_REGISTERED ? "yes" : "no",
                    st.state & OOH_SPML_VCPU_TRACKING ? "yes" : "no",
                    st.nr_entries, st.prod, st.cons, st.logged, st.ringed,
                    st.untracked, st.lost, st.faults, st.pml_full_exits,
-                   st.flushes, st.virqs, st.exits);
+                   st.flushes, st.virqs, st.exits, st.xen_writes);
     }
 
     if ( g )

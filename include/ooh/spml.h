@@ -181,6 +181,11 @@ struct ooh_spml_vcpu_stats {
 	ooh_u32 state;		/* OUT: OOH_SPML_VCPU_* */
 	ooh_u32 vcpu;		/* OUT: vCPU id */
 	ooh_u32 pad;		/* OUT: 0 */
+	ooh_u64 xen_writes;	/* OUT: entries of the domain's queue moved
+				 * to this ring: frames Xen wrote itself
+				 * (no PML entry: hypercall outputs,
+				 * backends' grant unmaps and copies) and
+				 * entries of vCPUs without a ring */
 };
 
 struct ooh_spml_hvm_op {
@@ -225,6 +230,9 @@ struct ooh_spml_domain_info {
 	ooh_u64 forced;		/* OUT: force-disarms (domctl or param) */
 	ooh_u32 epml_param;	/* OUT: HVM_PARAM_EPML value (0: no EPML) */
 	ooh_u32 arm_flags;	/* OUT: OOH_SPML_ARM_* of the current arm */
+	ooh_u64 xen_writes_dropped; /* OUT: Xen-made writes not queued
+				 * (queue full; the next flush flags its
+				 * ring OOH_RING_F_OVERFLOW) */
 };
 
 struct ooh_spml_domctl {

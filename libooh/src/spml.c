@@ -183,7 +183,9 @@ static int spml_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		return __ooh_err(errno == EIO ? ENODEV : errno,
 				 "OOH_SPML_IOC_SYNC: %s%s", strerror(errno),
 				 errno == EIO ? " (Xen disarmed SPML for this "
-				 "domain)" : "");
+				 "domain)" : errno == ESRCH ? " (the tracked "
+				 "process exited or exec'd: its address space "
+				 "is gone)" : "");
 	ret = __ooh_rmap_build(t, s->prev, out, &m);
 	if (ret)
 		return ret;
@@ -223,12 +225,14 @@ static void spml_fini(struct ooh_tracker *t)
  * spml and epml: the same module, rings and consumer.  SHARED_WRITERS:
  * PML logs every store to a frame whoever makes it, and the module hands
  * entries of every context to every tracker (tests/system/spml.test 25).
- * Not PINNED_WRITES: Xen's own writes (grant copies) set no EPT dirty
- * flag (issue 12 item 1).
+ * PINNED_WRITES: stores through pins are CPU stores PML logs; Xen queues
+ * the frames it writes itself (hypercall outputs, backends' grant unmaps
+ * and copies) for the rings, xen-patches/0013 (spml.test 26).
  */
 #define SPML_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
 		   OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
-		   OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS)
+		   OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS | \
+		   OOH_CAP_PINNED_WRITES)
 
 const struct __ooh_backend __ooh_be_spml = {
 	.name = "spml",
