@@ -18,7 +18,14 @@
  * tracked process ran (Xen keeps them too, xen-patches/0012), and each
  * tracker's reverse map keeps the frames its process maps.  A new tracker
  * attaches at once (IPI) on every vCPU where its process is running, not
- * at its next context switch.  Moves
+ * at its next context switch.  Frames Xen writes itself (hypercall
+ * outputs, dom0 backends' grant mappings and copies: no CPU store of this
+ * guest, so no PML entry) reach a Xen ring at the next drain
+ * (xen-patches/0013); every SYNC drains, in both modes.  CPU hotplug
+ * (a cpuhp state): a vCPU that comes online while trackers exist gets its
+ * ring before any task runs there, one that goes offline releases it; the
+ * interval of a hotplug is reported as overflow ("everything dirty").
+ * Moves
  * run only on the owning CPU with interrupts off (switch probe, VIRQ_SPML
  * handler, IPI from SYNC), so they never race.
  *
@@ -133,6 +140,8 @@ struct spml_tracker {
 	bool uio_registered;
 	struct mmu_notifier mn;
 	bool mn_registered;
+	bool mm_gone;			/* MMU notifier .release: exit or exec */
+	int hotplugs_seen;		/* hotplugs at the last SYNC */
 };
 
 static DEFINE_PER_CPU(struct spml_cpu, spml_cpus);
@@ -140,6 +149,16 @@ static LIST_HEAD(trackers);		/* writers hold spml_lock */
 static DEFINE_MUTEX(spml_lock);
 static unsigned int nr_trackers;
 static bool xen_armed, probe_registered;
+/*
+ * Xen rings set up (spml_xen_setup() to spml_xen_teardown()); written
+ * under cpus_read_lock(), so CPU hotplug callbacks (cpus_write_lock())
+ * see it stable.  They never take spml_lock: tracker_create() holds it
+ * around cpus_read_lock().
+ */
+static bool xen_up;
+static enum cpuhp_state spml_hp_state;
+/* vCPUs that came online or went offline while trackers existed */
+static atomic_t hotplugs = ATOMIC_INIT(0);
 static bool mode_epml;			/* mode of the current trackers */
 static bool epml_available;		/* XEN_HVM_CPUID_EPML */
 static struct miscdevice epml_misc;
@@ -480,8 +499,9 @@ static void spml_unregister_on_cpu(void *data)
 		return;
 	if (c->tracking)
 		spml_set_tracking(false);
-	spml_move(c);
+	/* Xen flushes the PML buffer into the ring before it lets go of it. */
 	spml_simple(OOH_SPML_OP_unregister_ring);
+	spml_move(c);
 	c->registered = false;
 	c->tracking = false;
 	c->cur = NULL;
@@ -529,6 +549,7 @@ static void spml_xen_teardown(void)
 {
 	unsigned int cpu;
 
+	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		smp_call_function_single(cpu, epml_off_on_cpu, NULL, 1);
 	if (xen_armed)
@@ -540,6 +561,8 @@ static void spml_xen_teardown(void)
 		spml_free_cpu(cpu);
 		epml_free_cpu(cpu);
 	}
+	xen_up = false;
+	cpus_read_unlock();
 }
 
 /*
@@ -617,72 +640,77 @@ static void epml_program_on_cpu(void *data)
 		c->tracking = true;
 }
 
-static int epml_setup(void)
+/* EPML buffer, IRQ and MSRs of @cpu (process context). */
+static int epml_setup_one(unsigned int cpu)
 {
 	struct epml_arg a = { 0 };
-	unsigned int cpu;
-	int rc;
+	int rc = epml_setup_cpu(cpu);
 
-	for_each_online_cpu(cpu) {
-		rc = epml_setup_cpu(cpu);
-		if (rc)
-			return rc;
-		smp_call_function_single(cpu, epml_program_on_cpu, &a, 1);
-		if (a.rc)
-			return a.rc;
-	}
-	return 0;
+	if (rc)
+		return rc;
+	smp_call_function_single(cpu, epml_program_on_cpu, &a, 1);
+	return a.rc;
 }
 
-/* Allocate, register and bind the Xen ring of every online vCPU; arm. */
-static int spml_xen_setup(void)
+/*
+ * Allocate, register (on @cpu: Xen takes the calling vCPU's ring) and bind
+ * the Xen ring of @cpu, then its EPML buffer in EPML mode.  Process
+ * context, CPU hotplug excluded.  On failure the caller frees the CPU.
+ */
+static int spml_setup_one(unsigned int cpu)
 {
+	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
 	u32 nr = xen_ring_entries;
 	u32 nr_frames = 1 + nr / OOH_RING_ENTRIES_PER_PAGE;
 	struct reg_arg a = { .nr_frames = nr_frames };
-	unsigned int cpu, i;
-	int rc = 0;
+	struct ooh_ring_producer unused;
+	unsigned int i;
+	int rc;
 
 	if (!ooh_ring_nr_valid(nr) || nr > OOH_SPML_MAX_ENTRIES)
 		return -EINVAL;
 	a.gfns = kcalloc(nr_frames, sizeof(u64), GFP_KERNEL);
-	if (!a.gfns)
+	c->xr = vzalloc(OOH_RING_BYTES(nr));
+	if (!a.gfns || !c->xr) {
+		kfree(a.gfns);
 		return -ENOMEM;
+	}
+	ooh_ring_init(&unused, c->xr, nr, OOH_RING_F_GPA, cpu);
+	c->xr->threshold = nr / 2;
+	for (i = 0; i < nr_frames; i++)
+		a.gfns[i] = pfn_to_gfn(vmalloc_to_pfn((char *)c->xr +
+						      i * PAGE_SIZE));
+	smp_call_function_single(cpu, spml_register_on_cpu, &a, 1);
+	kfree(a.gfns);
+	rc = a.rc;
+	if (rc) {
+		pr_warn("cpu%u: registering the SPML ring: %d\n", cpu, rc);
+		return rc;
+	}
+	rc = bind_virq_to_irqhandler(VIRQ_SPML, cpu, spml_virq,
+				     IRQF_PERCPU | IRQF_NOBALANCING,
+				     "ooh-spml", c);
+	if (rc < 0) {
+		pr_warn("cpu%u: binding VIRQ_SPML: %d\n", cpu, rc);
+		return rc;
+	}
+	c->irq = rc;
+	return mode_epml ? epml_setup_one(cpu) : 0;
+}
+
+/* Set up the Xen ring of every online vCPU (spml_setup_one()); arm. */
+static int spml_xen_setup(void)
+{
+	unsigned int cpu;
+	int rc = 0;
 
 	cpus_read_lock();
+	xen_up = true;		/* CPUs that come online get a ring too */
 	for_each_online_cpu(cpu) {
-		struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
-		struct ooh_ring_producer unused;
-
-		c->xr = vzalloc(OOH_RING_BYTES(nr));
-		if (!c->xr) {
-			rc = -ENOMEM;
+		rc = spml_setup_one(cpu);
+		if (rc)
 			break;
-		}
-		ooh_ring_init(&unused, c->xr, nr, OOH_RING_F_GPA, cpu);
-		c->xr->threshold = nr / 2;
-		for (i = 0; i < nr_frames; i++)
-			a.gfns[i] = pfn_to_gfn(vmalloc_to_pfn((char *)c->xr +
-							      i * PAGE_SIZE));
-		smp_call_function_single(cpu, spml_register_on_cpu, &a, 1);
-		rc = a.rc;
-		if (rc) {
-			pr_warn("cpu%u: registering the SPML ring: %d\n",
-				cpu, rc);
-			break;
-		}
-		rc = bind_virq_to_irqhandler(VIRQ_SPML, cpu, spml_virq,
-					     IRQF_PERCPU | IRQF_NOBALANCING,
-					     "ooh-spml", c);
-		if (rc < 0) {
-			pr_warn("cpu%u: binding VIRQ_SPML: %d\n", cpu, rc);
-			break;
-		}
-		c->irq = rc;
-		rc = 0;
 	}
-	if (!rc && mode_epml)
-		rc = epml_setup();
 	if (!rc) {
 		struct ooh_spml_hvm_op op = {
 			.u.arm.flags = mode_epml ? OOH_SPML_ARM_NO_PML : 0,
@@ -700,10 +728,77 @@ static int spml_xen_setup(void)
 				rc);
 	}
 	cpus_read_unlock();
-	kfree(a.gfns);
 	if (rc)
 		spml_xen_teardown();
 	return rc;
+}
+
+/* IPI to self (IRQs off) from the offline callback: let go of this CPU. */
+static void spml_offline_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (mode_epml && c->epml_buf) {
+		epml_drain(c, c->cur);	/* to the trackers, as at a switch */
+		epml_off_on_cpu(NULL);
+	}
+	spml_unregister_on_cpu(NULL);
+}
+
+/*
+ * CPU hotplug (CPUHP_AP_ONLINE_DYN, run on @cpu itself, process context).
+ * A vCPU that comes online while trackers exist gets its Xen ring (and
+ * EPML buffer) before any task runs there; if that fails it stays offline
+ * (an error aborts the onlining), since an EPML vCPU without a buffer
+ * would log nothing.  Until its ring exists, Xen hands what the vCPU logs
+ * to the domain's queue (xen-patches/0014), which the next drain of any
+ * vCPU moves to a ring; EPML logs nothing there before EN is set.  The
+ * interval in which a vCPU comes or goes is therefore "everything dirty"
+ * for every tracker (SYNC reports OOH_RING_F_OVERFLOW once per tracker);
+ * the intervals after it are exact on every online vCPU.
+ */
+static int spml_cpu_online(unsigned int cpu)
+{
+	int rc;
+
+	if (!xen_up)
+		return 0;
+	atomic_inc(&hotplugs);
+	rc = spml_setup_one(cpu);
+	if (rc) {
+		pr_warn("cpu%u: no SPML/EPML ring, keeping it offline: %d\n",
+			cpu, rc);
+		smp_call_function_single(cpu, spml_offline_on_cpu, NULL, 1);
+		spml_free_cpu(cpu);
+		epml_free_cpu(cpu);
+		return rc;
+	}
+	if (mode_epml) {
+		rcu_read_lock();
+		if (!list_empty(&trackers))
+			epml_switch(this_cpu_ptr(&spml_cpus), true);
+		rcu_read_unlock();
+	}
+	return 0;
+}
+
+/*
+ * A vCPU going offline (no task runs there any more): its entries go to
+ * the trackers, its Xen ring is unregistered (Xen flushes the PML buffer
+ * into it first) and freed.  What it logs after that, on its way down
+ * (an interrupt handler's store), Xen keeps in its PML buffer or hands to
+ * the domain's queue, possibly after the next SYNC; EPML does not log it
+ * at all.  Hence, as for onlining, that interval is "everything dirty".
+ */
+static int spml_cpu_offline(unsigned int cpu)
+{
+	if (!xen_up)
+		return 0;
+	atomic_inc(&hotplugs);
+	smp_call_function_single(cpu, spml_offline_on_cpu, NULL, 1);
+	spml_free_cpu(cpu);
+	epml_free_cpu(cpu);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -753,8 +848,23 @@ static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 	return 0;
 }
 
+/*
+ * The tracked address space is torn down: the process exited, or exec
+ * replaced it (exec_mmap() drops the old mm).  Nothing of it can be written
+ * any more, and the process's next address space is not this tracker's:
+ * SYNC fails with ESRCH from now on, never a silent empty interval.  A new
+ * TRACK of the same pid follows the new address space (a fresh start).
+ */
+static void spml_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
+
+	WRITE_ONCE(t->mm_gone, true);
+}
+
 static const struct mmu_notifier_ops spml_mn_ops = {
 	.invalidate_range_start = spml_mn_invalidate_start,
+	.release = spml_mn_release,
 };
 
 static int spml_uio_open(struct uio_info *info, struct inode *inode)
@@ -1021,6 +1131,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 		goto fail_locked;
 	}
 	t->uio_registered = true;
+	t->hotplugs_seen = atomic_read(&hotplugs);
 	list_add_tail_rcu(&t->node, &trackers);
 	nr_trackers++;
 	f->private_data = t;
@@ -1067,8 +1178,14 @@ static void spml_sync_on_cpu(void *data)
 	rcu_read_lock();
 	if (mode_epml)
 		epml_drain(c, c->cur);
-	else if (c->registered)
-		/* tracking or not: untracked entries are this interval's too */
+	/*
+	 * Tracking or not (untracked entries are this interval's too), and in
+	 * EPML mode too: Xen queues the frames it writes itself (hypercall
+	 * outputs, backends' grant unmaps and copies; no CPU store of this
+	 * guest, so neither PML nor EPML logs them) and moves them to this
+	 * vCPU's Xen ring at the drain (xen-patches/0013).
+	 */
+	if (c->registered)
 		spml_simple(OOH_SPML_OP_drain);
 	spml_move(c);
 	rcu_read_unlock();
@@ -1102,16 +1219,28 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 {
 	struct sync_arg a = { .t = t };
 	unsigned int cpu, i;
-	int rc;
+	int rc, hp;
 
 	if (req->flags || req->nr_vcpus < t->nr_vcpus)
 		return -EINVAL;
+	if (READ_ONCE(t->mm_gone))
+		return -ESRCH;
+
 	a.fence = kcalloc(t->nr_vcpus, sizeof(u64), GFP_KERNEL);
 	if (!a.fence)
 		return -ENOMEM;
 	for (i = 0; i < t->nr_vcpus; i++)
 		a.fence[i] = t->prod[i].prod;
 	cpus_read_lock();
+	/*
+	 * A vCPU came or went since the last SYNC (spml_cpu_online()): read
+	 * under the hotplug lock, so a completed hotplug is always seen.
+	 */
+	hp = atomic_read(&hotplugs);
+	if (hp != t->hotplugs_seen) {
+		t->hotplugs_seen = hp;
+		a.flags |= OOH_RING_F_OVERFLOW;
+	}
 	for_each_online_cpu(cpu)
 		smp_call_function_single(cpu, spml_sync_on_cpu, &a, 1);
 	cpus_read_unlock();
@@ -1211,10 +1340,10 @@ static void stats_on_cpu(void *data)
 	a->len += scnprintf(a->buf + a->len, PAGE_SIZE - a->len,
 		"vcpu %u rc %d exits %llu pml_full %llu logged %llu ringed %llu "
 		"faults %llu lost %llu epml_entries %llu epml_ovf %llu "
-		"epml_irqs %llu\n", smp_processor_id(), rc,
-		st->exits, st->pml_full_exits, st->logged, st->ringed,
-		st->faults, st->lost, c->epml_entries, c->epml_ovf,
-		c->epml_irqs);
+		"epml_irqs %llu xen_writes %llu\n",
+		smp_processor_id(), rc, st->exits, st->pml_full_exits,
+		st->logged, st->ringed, st->faults, st->lost, c->epml_entries,
+		c->epml_ovf, c->epml_irqs, st->xen_writes);
 }
 
 static ssize_t xen_stats_show(struct device *dev,
@@ -1276,14 +1405,22 @@ static int __init spml_init(void)
 		pr_err("sched_switch tracepoint not found\n");
 		return -ENOENT;
 	}
-	rc = misc_register(&spml_misc);
-	if (rc)
+	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "ooh/spml:online",
+				       spml_cpu_online, spml_cpu_offline);
+	if (rc < 0)
 		return rc;
+	spml_hp_state = rc;
+	rc = misc_register(&spml_misc);
+	if (rc) {
+		cpuhp_remove_state_nocalls(spml_hp_state);
+		return rc;
+	}
 	epml_available = epml_probe();
 	if (epml_available) {
 		rc = misc_register(&epml_misc);
 		if (rc) {
 			misc_deregister(&spml_misc);
+			cpuhp_remove_state_nocalls(spml_hp_state);
 			return rc;
 		}
 		if (epml_size > OOH_EPML_CTL_SIZE_MAX)
@@ -1300,6 +1437,7 @@ static void __exit spml_exit(void)
 	if (epml_available)
 		misc_deregister(&epml_misc);
 	misc_deregister(&spml_misc);
+	cpuhp_remove_state_nocalls(spml_hp_state);
 }
 
 module_init(spml_init);

@@ -48,7 +48,10 @@
  *     dropped (report everything dirty).
  *   Consume ring v only up to fence[v] (entries beyond it belong to the
  *   next interval: consuming them now could miss a later write to the
- *   same page).  SYNC fails with EIO once Xen disarmed SPML.
+ *   same page).  SYNC fails with EIO once Xen disarmed SPML, and with
+ *   ESRCH once the tracked address space is gone (the process exited, or
+ *   exec replaced its address space: MMU notifier .release); a new TRACK
+ *   of the pid then follows its new address space.
  *
  * The tracked process's pages that were not mapped at the previous fetch
  * (or whose physical page changed) must also be treated as dirty by the

@@ -5,12 +5,17 @@
  *  - a second tracker on the same process: EBUSY;
  *  - TRACK of another root process after dropping to uid 65534 (the fd
  *    opened as root, so only the module's own check stands): EPERM;
- *  - TRACK of itself after the drop: allowed.
+ *  - TRACK of itself after the drop: allowed;
+ *  - lifetime (issue 12 item 3): SYNC of a tracker whose process exec'd
+ *    or exited fails with ESRCH (before the module's MMU notifier
+ *    .release it returned 0 with nothing logged, forever); a new TRACK
+ *    of the exec'd pid works (a fresh start on its new address space).
  *   spml-perm DEVICE   (/dev/ooh-spml or /dev/ooh-epml); exit 0 if all hold
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,11 +25,117 @@
 #include "ooh/barrier.h"
 #include "ooh/spml_uio.h"
 
+static unsigned int nr_vcpus;
+
 static int track(int fd, pid_t pid)
 {
 	struct ooh_spml_track tr = { .pid = (unsigned int)pid, .nr_entries = 1024 };
 
-	return ioctl(fd, OOH_SPML_IOC_TRACK, &tr) ? -errno : 0;
+	if (ioctl(fd, OOH_SPML_IOC_TRACK, &tr))
+		return -errno;
+	nr_vcpus = tr.nr_vcpus;
+	return 0;
+}
+
+static int sync_(int fd)
+{
+	uint64_t fence[256];
+	struct ooh_spml_sync s = {
+		.fence_addr = (uintptr_t)fence, .nr_vcpus = nr_vcpus,
+	};
+
+	if (nr_vcpus > 256)
+		return -E2BIG;
+	return ioctl(fd, OOH_SPML_IOC_SYNC, &s) ? -errno : 0;
+}
+
+/* A child that execs `sleep 30` when told (a byte on *go) */
+static pid_t exec_child(int *go)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) == 1)
+			execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+/* Wait (up to 10 s) until /proc/PID/comm reads @comm. */
+static int wait_comm(pid_t pid, const char *comm)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	for (int i = 0; i < 1000; i++) {
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			int ok = fgets(buf, sizeof(buf), f) &&
+				 !strncmp(buf, comm, strlen(comm));
+
+			fclose(f);
+			if (ok)
+				return 0;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* exec and exit of the tracked process: ESRCH, then a fresh TRACK works */
+static int lifetime(const char *dev)
+{
+	int e = open(dev, O_RDWR), f = open(dev, O_RDWR), fails = 0, go = -1, rc;
+	pid_t pid;
+
+	if (e < 0 || f < 0) {
+		printf("FAIL: open %s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	pid = exec_child(&go);
+	if (pid < 0) {
+		printf("FAIL: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	rc = track(e, pid);
+	if (!rc)
+		rc = sync_(e);
+	printf("%s: track + SYNC of a child: %d\n", rc ? "FAIL" : "PASS", rc);
+	fails += rc != 0;
+	if (write(go, "x", 1) != 1 || wait_comm(pid, "sleep")) {
+		printf("FAIL: the child did not exec sleep\n");
+		fails++;
+	}
+	rc = sync_(e);
+	printf("%s: SYNC after the tracked process exec'd: %d (want -ESRCH)\n",
+	       rc == -ESRCH ? "PASS" : "FAIL", rc);
+	fails += rc != -ESRCH;
+	rc = track(f, pid);
+	if (!rc)
+		rc = sync_(f);
+	printf("%s: a new TRACK of the exec'd pid + SYNC: %d\n",
+	       rc ? "FAIL" : "PASS", rc);
+	fails += rc != 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	rc = sync_(f);
+	printf("%s: SYNC after the tracked process exited: %d (want -ESRCH)\n",
+	       rc == -ESRCH ? "PASS" : "FAIL", rc);
+	fails += rc != -ESRCH;
+	close(go);
+	close(e);
+	close(f);
+	return fails;
 }
 
 int main(int argc, char **argv)
@@ -81,6 +192,7 @@ int main(int argc, char **argv)
 	fails += !WIFEXITED(st) || WEXITSTATUS(st);
 	kill(victim, SIGKILL);
 	waitpid(victim, NULL, 0);
+	fails += lifetime(dev);
 	printf("spml-perm %s: %s\n", dev, fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }
