@@ -40,26 +40,11 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "spmlt.h"
 
 #define PG 4096u
 
 enum { SET_BOTH = 1, SET_OTHER = 2, SET_SELF = 4 };
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "spml-otherw: %s: %s [%s]\n", what, strerror(err),
-		ooh_last_error());
-	exit(2);
-}
-
-static uint64_t rng = 88172645463325252ull;
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
 
 /* The writer: reads "page count" messages, writes, answers one byte. */
 struct msg {

@@ -46,8 +46,11 @@
 #include <unistd.h>
 
 #include <liburing.h>
+#include <linux/types.h>
 
 #include "ooh.h"
+#include "spmlt.h"
+#include "hostile/ooh_hcall.h"
 
 #define PG 4096u
 #define QD 32u
@@ -56,26 +59,6 @@ enum { S_NONE, S_DIO, S_HCALL, S_UFIX, S_UFIXT, S_NR };
 static const char *const set_name[S_NR] = {
 	"untouched", "dio", "hcall", "ufix", "ufixt",
 };
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "spml-xenw: %s: %s [%s]\n", what, strerror(err),
-		ooh_last_error());
-	exit(2);
-}
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
-
-/* tests/system/emu-payload/spml/hostile/ooh_hcall.c */
-#define OOH_HCALL_DEV		"/dev/ooh-hcall"
-#define OOH_HCALL_EXTRAVERSION	_IOW('O', 0x70, uint64_t)
 
 static int hcall_fd = -1;
 

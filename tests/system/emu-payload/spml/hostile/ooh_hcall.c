@@ -22,20 +22,17 @@
 #include <xen/interface/version.h>
 #include <asm/xen/hypercall.h>
 
-#define OOH_HCALL_EXTRAVERSION	_IOW('O', 0x70, __u64)
+#include "ooh_hcall.h"
 
 static long hcall_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
-	long rc;
-
 	if (cmd != OOH_HCALL_EXTRAVERSION)
 		return -ENOTTY;
 	if (!access_ok((void __user *)arg, sizeof(struct xen_extraversion)))
 		return -EFAULT;
 	/* privcmd's own path: user access allowed around the hypercall */
-	rc = privcmd_call(__HYPERVISOR_xen_version, XENVER_extraversion, arg,
-			  0, 0, 0);
-	return rc;
+	return privcmd_call(__HYPERVISOR_xen_version, XENVER_extraversion, arg,
+			    0, 0, 0);
 }
 
 static const struct file_operations hcall_fops = {
