@@ -131,7 +131,8 @@ struct spml_tracker {
 	struct list_head node;		/* trackers, RCU */
 	struct mm_struct *mm;		/* mmgrab()'d */
 	pid_t tgid;			/* tracked process */
-	pid_t owner;			/* tgid allowed to open the UIO device */
+	struct pid *owner;		/* the TRACK caller's tgid pid: only
+					 * it may open the UIO device */
 	void *rings;			/* vmalloc_user: nr_vcpus rings */
 	u64 ring_bytes;
 	u32 nr_entries, nr_vcpus;
@@ -871,8 +872,13 @@ static int spml_uio_open(struct uio_info *info, struct inode *inode)
 {
 	struct spml_tracker *t = info->priv;
 
-	/* Only the tracker's own process may map its rings. */
-	return current->tgid == t->owner ? 0 : -EACCES;
+	/*
+	 * Only the tracker's own process may map its rings.  Compared as
+	 * struct pid, held since TRACK: a pid number can be reused after the
+	 * owner exits while an inherited fd keeps the tracker (issue 12 item
+	 * 10), a held struct pid cannot.
+	 */
+	return task_tgid(current) == t->owner ? 0 : -EACCES;
 }
 
 static int spml_uio_mmap(struct uio_info *info, struct vm_area_struct *vma)
@@ -893,6 +899,7 @@ static void tracker_free(struct spml_tracker *t)
 		uio_unregister_device(&t->uio);
 	if (t->mm)
 		mmdrop(t->mm);
+	put_pid(t->owner);
 	kfree(t->prod);
 	vfree(t->rings);
 	kfree(t);
@@ -1046,7 +1053,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 		return -ESRCH;
 	}
 	mmgrab(t->mm);		/* t->mm stays valid as a key */
-	t->owner = current->tgid;
+	t->owner = get_pid(task_tgid(current));
 	t->nr_entries = nr;
 	t->nr_vcpus = nr_cpu_ids;	/* rings indexed by CPU id */
 	t->ring_bytes = OOH_RING_BYTES(nr);

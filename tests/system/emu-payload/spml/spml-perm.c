@@ -9,7 +9,11 @@
  *  - lifetime (issue 12 item 3): SYNC of a tracker whose process exec'd
  *    or exited fails with ESRCH (before the module's MMU notifier
  *    .release it returned 0 with nothing logged, forever); a new TRACK
- *    of the exec'd pid works (a fresh start on its new address space).
+ *    of the exec'd pid works (a fresh start on its new address space);
+ *  - UIO open after pid reuse (issue 12 item 10): the TRACK caller exits
+ *    while a child keeps its fd (and so the tracker); a new process given
+ *    the same pid number (ns_last_pid) must not open /dev/uioN: EACCES
+ *    (before, the module compared tgid numbers and let it in).
  *   spml-perm DEVICE   (/dev/ooh-spml or /dev/ooh-epml); exit 0 if all hold
  */
 #include <errno.h>
@@ -27,6 +31,8 @@
 
 static unsigned int nr_vcpus;
 
+static unsigned int uio_index;
+
 static int track(int fd, pid_t pid)
 {
 	struct ooh_spml_track tr = { .pid = (unsigned int)pid, .nr_entries = 1024 };
@@ -34,6 +40,7 @@ static int track(int fd, pid_t pid)
 	if (ioctl(fd, OOH_SPML_IOC_TRACK, &tr))
 		return -errno;
 	nr_vcpus = tr.nr_vcpus;
+	uio_index = tr.uio_index;
 	return 0;
 }
 
@@ -138,6 +145,80 @@ static int lifetime(const char *dev)
 	return fails;
 }
 
+/*
+ * The owner (a child) TRACKs itself, forks a holder that inherits the fd,
+ * tells us its pid and uio index, and exits.  We then fork until a new
+ * process gets the owner's pid number (ns_last_pid = pid - 1) and let it
+ * open /dev/uioN: it must get EACCES.  Returns the number of failures.
+ */
+static int pid_reuse(const char *dev)
+{
+	int p[2], fails = 0, rc = -1, tries;
+	unsigned int msg[2];
+	pid_t owner, holder = -1, q;
+	char path[32];
+
+	if (pipe(p))
+		return 1;
+	owner = fork();
+	if (owner == 0) {
+		int fd = open(dev, O_RDWR);
+
+		if (fd < 0 || track(fd, getpid()))
+			_exit(1);
+		holder = fork();
+		if (holder == 0) {	/* keeps fd, so the tracker, alive */
+			close(p[1]);
+			pause();
+			_exit(0);
+		}
+		msg[0] = (unsigned int)holder;
+		msg[1] = uio_index;
+		_exit(write(p[1], msg, sizeof(msg)) == sizeof(msg) ? 0 : 1);
+	}
+	close(p[1]);
+	if (owner < 0 || read(p[0], msg, sizeof(msg)) != sizeof(msg)) {
+		printf("FAIL: pid reuse: the owner did not start a tracker\n");
+		close(p[0]);
+		return 1;
+	}
+	close(p[0]);
+	holder = (pid_t)msg[0];
+	waitpid(owner, NULL, 0);	/* its pid number is free now */
+	snprintf(path, sizeof(path), "/dev/uio%u", msg[1]);
+	for (tries = 0; tries < 20; tries++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		int st;
+
+		if (!f || fprintf(f, "%d", owner - 1) < 0 || fclose(f)) {
+			printf("FAIL: pid reuse: ns_last_pid: %s\n", strerror(errno));
+			fails++;
+			break;
+		}
+		q = fork();
+		if (q == 0) {
+			if (getpid() != owner)
+				_exit(100);
+			int u = open(path, O_RDWR);
+
+			_exit(u < 0 ? (errno == EACCES ? 0 : 2) : 1);
+		}
+		waitpid(q, &st, 0);
+		rc = WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+		if (rc != 100)
+			break;		/* another fork took the pid: again */
+	}
+	if (!fails) {
+		printf("%s: open %s by a new process reusing the owner's pid %d: %s\n",
+		       rc == 0 ? "PASS" : "FAIL", path, owner,
+		       rc == 0 ? "EACCES" : rc == 1 ? "opened (want EACCES)" :
+		       rc == 100 ? "pid never reused" : "other error");
+		fails += rc != 0;
+	}
+	kill(holder, SIGKILL);	/* not our child: init reaps it */
+	return fails;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = argc > 1 ? argv[1] : OOH_SPML_DEV;
@@ -193,6 +274,7 @@ int main(int argc, char **argv)
 	kill(victim, SIGKILL);
 	waitpid(victim, NULL, 0);
 	fails += lifetime(dev);
+	fails += pid_reuse(dev);
 	printf("spml-perm %s: %s\n", dev, fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }
