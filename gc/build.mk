@@ -6,6 +6,10 @@
 #                                $OOH_CACHE/gc by gc/build-libgc)
 #   build/bin/gc-<workload>      linked with the OOH_VDB libgc + libooh
 #   build/bin/gc-<workload>-stock  linked with the stock libgc
+#   build/bin/gc-<workload>-checksums  linked with the single-threaded
+#                                OOH_VDB CHECKSUMS libgc (Boehm's dirty-bit
+#                                verifier, checksums.c): correctness runs,
+#                                not timing runs
 #   build/bin/gc-gen-inputs      deterministic input generator
 #   build/bin/gc-ooh-probe       which libooh backends work here
 #   make compare                 scripts/compare (the main job)
@@ -17,7 +21,8 @@ GC_LIB_DEPS  := gc/build-libgc gc/patches/series $(wildcard gc/patches/*.patch) 
 		scripts/lib.sh
 GC_WL_CFLAGS := $(filter-out -std=gnu11,$(CFLAGS)) -std=gnu11
 
-GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock) \
+GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock \
+		$(BIN)/gc-$(w)-checksums) \
 	   $(BIN)/gc-gen-inputs $(BIN)/gc-ooh-probe
 ALL += $(GC_BINS) $(patsubst $(BIN)/%,$(GUEST_PAYLOAD)/bin/%,$(GC_BINS)) \
 	$(GUEST_PAYLOAD)/bin/ooh-guest-compare
@@ -36,6 +41,13 @@ $(GC_DIR)/ooh/lib/libgc.a: $(GC_LIB_DEPS) libooh/ooh.h
 	gc/build-libgc ooh $(GC_DIR)/ooh >/dev/null
 	@touch $@
 
+$(GC_DIR)/ooh-checksums/lib/libgc.a: $(GC_LIB_DEPS) libooh/ooh.h
+	gc/build-libgc ooh-checksums $(GC_DIR)/ooh-checksums >/dev/null
+	@touch $@
+
+# the CHECKSUMS libgc has no threads: its wl.o and programs say so
+$(GC_DIR)/ooh-checksums/wl.o: GC_WL_CFLAGS += -DOOH_WL_NO_THREADS
+
 $(GC_DIR)/%/wl.o: gc/workloads/wl.c $(GC_WL_HDRS) $(GC_DIR)/%/lib/libgc.a
 	$(CC) $(GC_WL_CFLAGS) -I$(GC_DIR)/$*/include -c -o $@ $<
 
@@ -43,6 +55,11 @@ $(BIN)/gc-%-stock: gc/workloads/%.c $(GC_DIR)/stock/wl.o $(GC_WL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(GC_WL_CFLAGS) -I$(GC_DIR)/stock/include -o $@ $< \
 		$(GC_DIR)/stock/wl.o $(GC_DIR)/stock/lib/libgc.a -lpthread -lm
+
+$(BIN)/gc-%-checksums: gc/workloads/%.c $(GC_DIR)/ooh-checksums/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
+	@mkdir -p $(@D)
+	$(CC) $(GC_WL_CFLAGS) -DOOH_WL_NO_THREADS -I$(GC_DIR)/ooh-checksums/include -o $@ $< \
+		$(GC_DIR)/ooh-checksums/wl.o $(GC_DIR)/ooh-checksums/lib/libgc.a $(GC_LIBOOH) -lpthread -lm
 
 $(BIN)/gc-gen-inputs: gc/workloads/gen-inputs.c gc/workloads/rng.h
 	@mkdir -p $(@D)

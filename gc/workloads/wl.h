@@ -30,8 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef GC_THREADS
-#define GC_THREADS	/* the workload libgc builds have threads */
+/* the stock and OOH_VDB libgc builds have threads; the CHECKSUMS build
+ * (gc-<workload>-checksums, -DOOH_WL_NO_THREADS) has none */
+#if !defined(GC_THREADS) && !defined(OOH_WL_NO_THREADS)
+#define GC_THREADS
 #endif
 #include <gc.h>
 
