@@ -136,6 +136,14 @@ struct ooh_spml_ring_reg {
 				 * <= OOH_SPML_MAX_ENTRIES */
 };
 #define OOH_SPML_MAX_ENTRIES	(1u << 18)	/* 2 MiB of entries per vCPU */
+/*
+ * Ring frames (header + entry pages) registered by all vCPUs of a domain
+ * together: each costs Xen a page reference and a mapping slot, so a guest
+ * cannot make Xen hold (or tear down) more.  128 MiB of rings: e.g. 128
+ * vCPUs with 65536-entry rings, or 63 rings of OOH_SPML_MAX_ENTRIES.
+ * The default: Xen's "spml_max_frames=N" boot option sets another cap.
+ */
+#define OOH_SPML_MAX_DOMAIN_FRAMES	32768u
 
 /* u.arm for OOH_SPML_OP_arm (other bits and pad must be 0) */
 struct ooh_spml_arm {
@@ -259,9 +267,12 @@ struct ooh_spml_domctl {
  *               a header whose magic/version/nr_entries do not match.
  *   EFAULT      frame_list or the op struct not readable/writable.
  *   EEXIST      register_ring: the calling vCPU already has a ring.
+ *   ENOSPC      register_ring: the domain's rings would hold more than
+ *               OOH_SPML_MAX_DOMAIN_FRAMES (spml_max_frames=) frames.
  *   ENOENT      unregister_ring with no ring; rearm/disarm when not armed.
  *   EBUSY       arm when already armed.
- *   ENOMEM      Xen could not allocate the mapping.
+ *   ENOMEM      Xen could not allocate the mapping (or the arm/rearm
+ *               bookkeeping of the VRAM frames, hap_spml_reset_logdirty()).
  *   ESRCH       domctl get_vcpu: no such vCPU.
  *   ENOSYS      hypervisor without the SPML patch (HVMOP or domctl unknown).
  */

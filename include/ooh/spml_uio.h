@@ -100,11 +100,14 @@ struct ooh_spml_track {
 	ooh_u64 map_bytes;	/* OUT: size of map 0 */
 };
 
-/* Errors: EPERM (SPML not granted by the toolstack: `xen-pml enable`, or
- * the caller may not trace @pid: the rights of PTRACE_MODE_ATTACH_REALCREDS),
+/* Errors: EPERM (SPML not granted by the toolstack: `xen-pml enable`;
+ * FLASK denied hvm:spml, e.g. the guest_spml boolean is off; or the caller
+ * may not trace @pid: the rights of PTRACE_MODE_ATTACH_REALCREDS),
  * EOPNOTSUPP (no SPML in Xen / not a PVH or HVM guest), ESRCH (no such
  * pid), EBUSY (this fd already tracks, another tracker already tracks that
- * process, or the other mode's trackers exist), EINVAL (bad size or pad). */
+ * process, or the other mode's trackers exist), ENOSPC (the vCPUs' Xen
+ * rings would exceed Xen's per-domain frame cap, OOH_SPML_MAX_DOMAIN_FRAMES
+ * in ooh/spml.h), EINVAL (bad size or pad). */
 #define OOH_SPML_IOC_TRACK	_IOWR('O', 0x40, struct ooh_spml_track)
 struct ooh_spml_sync {
 	ooh_u64 fence_addr;	/* IN: user address of ooh_u64[nr_vcpus];

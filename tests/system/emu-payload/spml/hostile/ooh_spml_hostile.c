@@ -17,6 +17,10 @@
  *                 (from /proc/kallsyms; not exported to modules) to test
  *                 the shared-info frame, a Xen page mapped into the guest
  *                 physmap; 0 skips that case.
+ *   max_frames=N  the domain's ring-frame cap in this boot (Xen's
+ *                 spml_max_frames=, issue 12 item 8): if N < 513, a ring
+ *                 of OOH_SPML_MAX_ENTRIES (513 frames) must get -ENOSPC
+ *                 before Xen takes any frame; 0 skips that case.
  *
  * Output (kernel log), one line per case, then a summary:
  *   ooh_spml_hostile: case NAME: rc=R expected=E ok|BAD
@@ -45,6 +49,9 @@ MODULE_PARM_DESC(granted, "HVM_PARAM_SPML is set for this domain");
 static unsigned long shinfo_var;
 module_param(shinfo_var, ulong, 0444);
 MODULE_PARM_DESC(shinfo_var, "address of HYPERVISOR_shared_info (kallsyms)");
+static unsigned int max_frames;
+module_param(max_frames, uint, 0444);
+MODULE_PARM_DESC(max_frames, "Xen's spml_max_frames= in this boot (0: skip)");
 
 #define RING_NR		8192u	/* entries of our test ring */
 #define RING_FRAMES	(1 + RING_NR / OOH_RING_ENTRIES_PER_PAGE)
@@ -260,6 +267,22 @@ static void run_granted(struct ctx *c)
 	expect("frame_list NULL", reg(NULL, RING_FRAMES, RING_NR), -EFAULT);
 	expect("frame_list non-canonical",
 	       reg((u64 *)0xdead000000000000ul, RING_FRAMES, RING_NR), -EFAULT);
+
+	/* The domain's frame cap: refused before any frame is taken. */
+	if (max_frames && max_frames < 1 + OOH_SPML_MAX_ENTRIES / 512) {
+		u32 n = 1 + OOH_SPML_MAX_ENTRIES / 512, i;
+		u64 *big = kmalloc_array(n, sizeof(*big), GFP_KERNEL);
+
+		if (big) {
+			for (i = 0; i < n; i++)
+				big[i] = c->gfns[0];
+			expect("ring over the domain's frame cap (ENOSPC)",
+			       reg(big, n, OOH_SPML_MAX_ENTRIES), -ENOSPC);
+			kfree(big);
+		} else {
+			check("ring over the domain's frame cap", false, "no memory");
+		}
+	}
 
 	/* Frames that are not ordinary writable RAM of ours. */
 	memcpy(bad, c->gfns, sizeof(bad));
