@@ -59,7 +59,7 @@ $(BIN)/gc-%-stock: gc/workloads/%.c $(GC_DIR)/stock/wl.o $(GC_WL_HDRS)
 $(BIN)/gc-%-checksums: gc/workloads/%.c $(GC_DIR)/ooh-checksums/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
 	@mkdir -p $(@D)
 	$(CC) $(GC_WL_CFLAGS) -DOOH_WL_NO_THREADS -I$(GC_DIR)/ooh-checksums/include -o $@ $< \
-		$(GC_DIR)/ooh-checksums/wl.o $(GC_DIR)/ooh-checksums/lib/libgc.a $(GC_LIBOOH) -lpthread -lm
+		$(GC_DIR)/ooh-checksums/wl.o $(GC_DIR)/ooh-checksums/lib/libgc.a $(GC_LIBOOH) $(LIBOOH_LIBS) -lm
 
 $(BIN)/gc-gen-inputs: gc/workloads/gen-inputs.c gc/workloads/rng.h
 	@mkdir -p $(@D)
@@ -67,12 +67,12 @@ $(BIN)/gc-gen-inputs: gc/workloads/gen-inputs.c gc/workloads/rng.h
 
 $(BIN)/gc-ooh-probe: gc/workloads/ooh-probe.c libooh/ooh.h $(GC_LIBOOH)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(GC_LIBOOH) -lpthread
+	$(CC) $(CFLAGS) -o $@ $< $(GC_LIBOOH) $(LIBOOH_LIBS)
 
 $(BIN)/gc-%: gc/workloads/%.c $(GC_DIR)/ooh/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
 	@mkdir -p $(@D)
 	$(CC) $(GC_WL_CFLAGS) -I$(GC_DIR)/ooh/include -o $@ $< \
-		$(GC_DIR)/ooh/wl.o $(GC_DIR)/ooh/lib/libgc.a $(GC_LIBOOH) -lpthread -lm
+		$(GC_DIR)/ooh/wl.o $(GC_DIR)/ooh/lib/libgc.a $(GC_LIBOOH) $(LIBOOH_LIBS) -lm
 
 .PRECIOUS: $(GC_DIR)/%/wl.o
 

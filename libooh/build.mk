@@ -5,7 +5,7 @@ LIBOOH_SRCS := $(wildcard libooh/src/*.c)
 LIBOOH_OBJS := $(patsubst libooh/src/%.c,$(BUILD)/libooh/%.o,$(LIBOOH_SRCS))
 LIBOOH_A    := $(BUILD)/lib/libooh.a
 LIBOOH_SO   := $(BUILD)/lib/libooh.so
-LIBOOH_LIBS := -lpthread
+LIBOOH_LIBS := -lz -lpthread
 
 ALL += $(LIBOOH_A) $(LIBOOH_SO)
 
@@ -28,15 +28,15 @@ ALL += $(OOH_TOOLS) $(GUEST_PAYLOAD)/bin/ooh-oracle $(GUEST_PAYLOAD)/bin/ooh-tra
 
 $(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
 $(BIN)/ooh-track: libooh/tools/ooh-track.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl -lpthread
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
 $(BIN)/ooh-bench: libooh/tools/ooh-bench.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 ALL += $(BIN)/ooh-bench $(GUEST_PAYLOAD)/bin/ooh-bench
 BENCH += $(BIN)/ooh-bench --rounds 5 | tee $(BUILD)/bench-libooh.md
 
@@ -52,6 +52,7 @@ install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOO
 	install -D -m 644 libooh/ooh.h $(DESTDIR)$(PREFIX)/include/ooh.h
 	install -D -m 644 include/ooh/ring.h $(DESTDIR)$(PREFIX)/include/ooh/ring.h
 	install -D -m 644 include/ooh/barrier.h $(DESTDIR)$(PREFIX)/include/ooh/barrier.h
+	install -D -m 644 include/ooh/trace.h $(DESTDIR)$(PREFIX)/include/ooh/trace.h
 	install -D -m 644 $(LIBOOH_A) $(DESTDIR)$(PREFIX)/lib/libooh.a
 	install -D -m 755 $(LIBOOH_SO) $(DESTDIR)$(PREFIX)/lib/libooh.so.1
 	ln -sf libooh.so.1 $(DESTDIR)$(PREFIX)/lib/libooh.so

@@ -6,11 +6,11 @@ ALL += $(UNIT_TESTS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
 $(BUILD)/tests/native/%: tests/native/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lpthread
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
 # Guest tests of the default domU image (tests/system/ready-guest/): in
 # build/guest/tests/, so `scripts/emu-host` with no command runs them and

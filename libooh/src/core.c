@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "tracefile.h"
 
 /* The one list of backends: ooh_backends() order, and "auto"'s candidates
  * (best first) marked by .in_auto. */
@@ -27,6 +28,7 @@ static const struct {
 	{ &__ooh_be_softdirty, true },
 	{ &__ooh_be_mprotect, false },	/* self only, no kernel writes */
 	{ &__ooh_be_ring_loopback, false },	/* a test of the ring path */
+	{ &__ooh_be_trace, false },	/* replays $OOH_TRACE */
 };
 #define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
@@ -59,7 +61,7 @@ __ooh_public const char *ooh_last_error(void)
 
 /* Every public entry that can fail starts with a clean error string, so a
  * reason never outlives the call that set it (as liburing's errno). */
-static void clear_error(void)
+void __ooh_clear_error(void)
 {
 	last_error[0] = '\0';
 }
@@ -90,7 +92,7 @@ __ooh_public int ooh_backend_probe(const char *name)
 {
 	const struct __ooh_backend *be = find_backend(name);
 
-	clear_error();
+	__ooh_clear_error();
 	if (!be)
 		return __ooh_err(ENOENT, "unknown backend '%s'", name);
 	return be->probe();
@@ -102,7 +104,7 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 	struct ooh_tracker *t;
 	int ret;
 
-	clear_error();
+	__ooh_clear_error();
 	*out = NULL;
 	if (!name || !strcmp(name, "auto")) {
 		char why[1536] = "";	/* each reason is cut at 200 bytes */
@@ -121,7 +123,7 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 		if (!be)
 			return __ooh_err(EOPNOTSUPP, "no backend works here (%s)",
 					 why);
-		clear_error();	/* the skipped backends' reasons are not ours */
+		__ooh_clear_error();	/* the skipped backends' reasons are not ours */
 	} else {
 		be = find_backend(name);
 		if (!be)
@@ -216,6 +218,7 @@ static int add_range(struct ooh_tracker *t, uint64_t start, uint64_t end)
 	if (ret)
 		return ret;
 	t->nr_ranges++;
+	__ooh_record_range(t, OOH_TRACE_RANGE, start, end);
 	return 0;
 }
 
@@ -225,7 +228,7 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 	uint64_t start = (uintptr_t)addr, end = start + len;
 	int ret;
 
-	clear_error();
+	__ooh_clear_error();
 	if ((start | len) & (OOH_PAGE_SIZE - 1))
 		return __ooh_err(EINVAL, "range %#llx+%#zx is not page-aligned",
 				 (unsigned long long)start, len);
@@ -298,7 +301,7 @@ __ooh_public int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len)
 {
 	uint64_t start = (uintptr_t)addr, end = start + len;
 
-	clear_error();
+	__ooh_clear_error();
 	for (size_t i = 0; i < t->nr_ranges; i++) {
 		struct __ooh_range *r = &t->ranges[i];
 
@@ -306,6 +309,7 @@ __ooh_public int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len)
 			continue;
 		if (t->be->untrack)
 			t->be->untrack(t, r);
+		__ooh_record_range(t, OOH_TRACE_UNTRACK, start, end);
 		t->ranges[i] = t->ranges[--t->nr_ranges];
 		return 0;
 	}
@@ -384,7 +388,7 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	unsigned int flags = 0;
 	int ret;
 
-	clear_error();
+	__ooh_clear_error();
 	memset(d, 0, sizeof(*d));
 	if (!t->tracking)
 		return __ooh_err(EINVAL, "tracker is not tracking");
@@ -437,6 +441,11 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	if (flags & OOH_FETCH_ALL)
 		t->stats.overflows++;
 	t->stats.lost = t->lost;
+	/* The result stays in *d if the trace write failed (ooh_record()). */
+	ret = __ooh_record_interval(t, t0, dt, d->pages, d->nr_pages, flags,
+				    d->lost);
+	if (ret)
+		return ret;
 	return d->nr_pages > INT32_MAX ? INT32_MAX : (int)d->nr_pages;
 }
 
@@ -448,9 +457,12 @@ __ooh_public int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st)
 
 __ooh_public int ooh_stop(struct ooh_tracker *t)
 {
-	clear_error();
+	__ooh_clear_error();
 	if (t->be->stop)
 		t->be->stop(t);
+	for (size_t i = 0; i < t->nr_ranges; i++)
+		__ooh_record_range(t, OOH_TRACE_UNTRACK, t->ranges[i].start,
+				   t->ranges[i].end);
 	t->nr_ranges = 0;
 	t->whole_mm = false;
 	t->tracking = false;
@@ -462,6 +474,7 @@ __ooh_public void ooh_close(struct ooh_tracker *t)
 	if (!t)
 		return;
 	ooh_stop(t);
+	__ooh_record_close(t);
 	if (t->be->fini)
 		t->be->fini(t);
 	free(t->ranges);

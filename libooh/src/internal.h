@@ -76,6 +76,9 @@ struct ooh_tracker {
 	uint64_t mm_sig;	/* another pid: its [vdso]/[stack] starts at
 				 * ooh_track() (changed: it exec'd) */
 	void *priv;		/* backend state */
+	struct __ooh_recorder *rec;	/* ooh_record() (trace.c), or NULL */
+	int rec_err;		/* -errno of a failed trace write, reported
+				 * once by the next ooh_fetch() */
 };
 
 /*
@@ -198,5 +201,9 @@ extern const struct __ooh_backend __ooh_be_mprotect;
 extern const struct __ooh_backend __ooh_be_ring_loopback;
 extern const struct __ooh_backend __ooh_be_spml;
 extern const struct __ooh_backend __ooh_be_epml;
+extern const struct __ooh_backend __ooh_be_trace;
+
+/* Reset ooh_last_error() (every public entry does, first). */
+void __ooh_clear_error(void);
 
 #endif /* OOH_INTERNAL_H */

@@ -41,7 +41,8 @@ static struct {
 	bool verbose;
 	unsigned int caps;
 	unsigned int drop;	/* self-test: forget every Nth reported page */
-} opt = { "auto", 12, 4096, 1, false, 0, 0 };
+	const char *record;	/* --record FILE: ooh_record() the fetches */
+} opt = { "auto", 12, 4096, 1, false, 0, 0, NULL };
 
 static struct oracle {
 	struct ooh_tracker *t;
@@ -426,6 +427,8 @@ static int run_case(const struct ocase *c, struct result *res)
 	ret = ooh_track(o.t, 0, o.base, len);
 	if (ret)
 		die("ooh_track", -ret);
+	if (opt.record && (ret = ooh_record(o.t, opt.record, OOH_RECORD_FORCE)))
+		die("ooh_record", -ret);
 	fetch();			/* fetch 1 takes the fresh pages */
 	o.nlog = 0;
 
@@ -500,6 +503,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ooh-oracle [--backend B] [--rounds N] [--pages N] "
 		"[--case NAME|all] [--seed S] [-v] [--self-test-drop N]\n"
+		"                  [--record FILE (a trace of one case's fetches, "
+		"ooh-trace(5))]\n"
 		"cases:");
 	for (int i = 0; cases[i].name; i++)
 		fprintf(f, " %s", cases[i].name);
@@ -516,6 +521,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "self-test-drop", required_argument, NULL, 'D' },
+		{ "record", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -531,6 +537,7 @@ int main(int argc, char **argv)
 		case 'v': opt.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'D': opt.drop = atoi(optarg); break;
+		case 'R': opt.record = optarg; break;
 		case 'r': case 'n': case 's': {
 			unsigned long v = strtoul(optarg, &end, 0);
 
@@ -549,7 +556,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || opt.pages < 16) {
+	if (optind != argc || opt.pages < 16 ||
+	    (opt.record && !strcmp(cname, "all"))) {
 		usage(stderr);
 		return 2;
 	}

@@ -4,13 +4,16 @@
  * through any libooh backend.
  *
  *   ooh-track [--backend B] [--interval MS] [--count N] [--json] [-v]
- *             (-p PID | -- CMD [ARG...])
+ *             [--record FILE [--maps] [--force]] (-p PID | -- CMD [ARG...])
  *
  * With -p the process's whole address space is tracked (backends with
  * OOH_CAP_OTHER | OOH_CAP_WHOLE_MM: softdirty, spml, epml).  With -- CMD
  * the command is started stopped, tracked, then let run; ooh-track exits
  * with its status when it ends.  --json prints one JSON object per
- * interval (JSON lines, through libyajl).
+ * interval (JSON lines, through libyajl).  --record writes every interval
+ * to a gzip trace (ooh_record(3), ooh-trace(5)) that ooh-trace(1) reports
+ * and replays; --maps adds /proc/PID/maps snapshots, --force replaces an
+ * existing FILE.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +33,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ooh-track [--backend B] [--interval MS] [--count N] "
-		"[--json] [-v] (-p PID | -- CMD [ARG...])\n"
+		"[--json] [-v]\n                 [--record FILE [--maps] [--force]] "
+		"(-p PID | -- CMD [ARG...])\n"
 		"backends: auto");
 	for (const char *const *b = ooh_backends(); *b; b++)
 		fprintf(f, " %s", *b);
@@ -99,10 +103,14 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "maps", no_argument, NULL, 'M' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *backend = "auto";
+	const char *backend = "auto", *record = NULL;
+	unsigned int rec_flags = 0;
 	unsigned long interval = 1000, count = 0;
 	bool json = false, verbose = false;
 	struct ooh_tracker *t;
@@ -112,11 +120,14 @@ int main(int argc, char **argv)
 	double t0;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "+b:i:c:p:jvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+b:i:c:p:r:jvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': backend = optarg; break;
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
+		case 'r': record = optarg; break;
+		case 'M': rec_flags |= OOH_RECORD_MAPS; break;
+		case 'F': rec_flags |= OOH_RECORD_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'i': case 'c': case 'p': {
 			long v = strtol(optarg, &end, 10);
@@ -135,13 +146,17 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if ((pid && optind < argc) || (!pid && optind >= argc)) {
+	if ((pid && optind < argc) || (!pid && optind >= argc) ||
+	    (rec_flags && !record)) {
 		usage(stderr);
 		return 2;
 	}
 	ret = ooh_open(backend, &t);
 	if (ret)
 		return fail(backend, -ret);
+	/* Before the command starts: an existing file stops nothing. */
+	if (record && (ret = ooh_record(t, record, rec_flags)))
+		return fail("--record", -ret);
 	if (!pid) {
 		/* Start the command stopped so no write escapes tracking. */
 		child = fork();
