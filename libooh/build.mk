@@ -23,14 +23,19 @@ $(LIBOOH_SO): $(LIBOOH_OBJS) libooh/libooh.map
 
 # Programs linked statically against libooh so they run from build/bin and
 # inside guest images without installing the library.
-OOH_TOOLS := $(BIN)/ooh-oracle $(BIN)/ooh-track
-ALL += $(OOH_TOOLS) $(GUEST_PAYLOAD)/bin/ooh-oracle $(GUEST_PAYLOAD)/bin/ooh-track
+OOH_TOOLS := $(BIN)/ooh-oracle $(BIN)/ooh-track $(BIN)/ooh-trace
+ALL += $(OOH_TOOLS) $(GUEST_PAYLOAD)/bin/ooh-oracle $(GUEST_PAYLOAD)/bin/ooh-track \
+	$(GUEST_PAYLOAD)/bin/ooh-trace
 
 $(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
 $(BIN)/ooh-track: libooh/tools/ooh-track.c $(LIBOOH_A) libooh/ooh.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
+
+$(BIN)/ooh-trace: libooh/tools/ooh-trace.c $(LIBOOH_A) libooh/ooh.h libooh/src/tracefile.h include/ooh/trace.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
@@ -60,3 +65,4 @@ install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOO
 	install -D -m 755 $(OOH_TOOLS) -t $(DESTDIR)$(PREFIX)/bin
 	install -D -m 644 libooh/man/*.3 -t $(DESTDIR)$(PREFIX)/share/man/man3
 	install -D -m 644 libooh/man/*.1 -t $(DESTDIR)$(PREFIX)/share/man/man1
+	install -D -m 644 libooh/man/*.5 -t $(DESTDIR)$(PREFIX)/share/man/man5

@@ -304,6 +304,7 @@ struct __ooh_trace_reader {
 	gzFile gz;
 	char *path;
 	uint64_t off;		/* uncompressed bytes consumed */
+	uint64_t end;		/* where a short read stopped */
 	struct buf b;		/* the current record */
 	uint64_t *pages;
 	size_t cap_pages;
@@ -327,6 +328,7 @@ static int rd_exact(struct __ooh_trace_reader *r, void *p, size_t n,
 			got += (size_t)k;
 			continue;
 		}
+		r->end = r->off + got;
 		msg = gzerror(r->gz, &zerr);
 		if (k == 0 && zerr == Z_OK) {	/* end with a good trailer */
 			if (!got && rec_off == r->off)
@@ -394,8 +396,8 @@ int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
 	if (ret <= 0 && ret != -EPROTO) {
 		snprintf(err, errlen, "%s: not an OoH trace: %s at byte %llu "
 			 "(a trace starts with a %zu-byte header)", path,
-			 r->off ? "it ends" : "empty",
-			 (unsigned long long)r->off, sizeof(*hdr));
+			 r->end ? "it ends" : "empty",
+			 (unsigned long long)r->end, sizeof(*hdr));
 		ret = -ENODATA;
 	} else if (ret > 0 && gzdirect(r->gz)) {
 		snprintf(err, errlen, "%s: not an OoH trace: not gzip "

@@ -41,12 +41,17 @@ static void usage(FILE *f)
 	fputc('\n', f);
 }
 
+static struct ooh_tracker *tracker;	/* closed on failure: a --record
+					 * trace gets its gzip trailer */
+
 static int fail(const char *what, int err)
 {
 	if (*ooh_last_error())
 		fprintf(stderr, "ooh-track: %s: %s\n", what, ooh_last_error());
 	else
 		fprintf(stderr, "ooh-track: %s: %s\n", what, strerror(err));
+	ooh_close(tracker);
+	tracker = NULL;
 	return 1;
 }
 
@@ -154,6 +159,7 @@ int main(int argc, char **argv)
 	ret = ooh_open(backend, &t);
 	if (ret)
 		return fail(backend, -ret);
+	tracker = t;
 	/* Before the command starts: an existing file stops nothing. */
 	if (record && (ret = ooh_record(t, record, rec_flags)))
 		return fail("--record", -ret);
