@@ -330,17 +330,13 @@ static int rd_exact(struct __ooh_trace_reader *r, void *p, size_t n,
 		}
 		r->end = r->off + got;
 		msg = gzerror(r->gz, &zerr);
-		if (k == 0 && zerr == Z_OK) {	/* end with a good trailer */
-			if (!got && rec_off == r->off)
+		/* end of data: with a good trailer (Z_OK) or without one */
+		if ((k == 0 && zerr == Z_OK) || zerr == Z_BUF_ERROR) {
+			bool boundary = !got && rec_off == r->off;
+
+			if (boundary && zerr == Z_OK)
 				return 0;
-			snprintf(err, errlen, "%s: truncated: the record at "
-				 "byte %llu ends at byte %llu", r->path,
-				 (unsigned long long)rec_off,
-				 (unsigned long long)(r->off + got));
-			return -ENODATA;
-		}
-		if (zerr == Z_BUF_ERROR) {
-			if (!got && rec_off == r->off)
+			if (boundary)
 				snprintf(err, errlen, "%s: truncated after "
 					 "the last complete record (byte "
 					 "%llu): no gzip trailer", r->path,
@@ -350,7 +346,7 @@ static int rd_exact(struct __ooh_trace_reader *r, void *p, size_t n,
 					 "record at byte %llu ends at byte "
 					 "%llu", r->path,
 					 (unsigned long long)rec_off,
-					 (unsigned long long)(r->off + got));
+					 (unsigned long long)r->end);
 			return -ENODATA;
 		}
 		if (zerr == Z_ERRNO) {
@@ -393,7 +389,7 @@ int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
 		return -ENOMEM;
 	}
 	ret = rd_exact(r, hdr, sizeof(*hdr), 0, err, errlen);
-	if (ret <= 0 && ret != -EPROTO) {
+	if (ret == 0 || ret == -ENODATA) {
 		snprintf(err, errlen, "%s: not an OoH trace: %s at byte %llu "
 			 "(a trace starts with a %zu-byte header)", path,
 			 r->end ? "it ends" : "empty",
@@ -422,8 +418,6 @@ int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
 	} else if (ret > 0 && hdr->hdr_size > sizeof(*hdr)) {
 		ret = rd_exact(r, skip, hdr->hdr_size - sizeof(*hdr), 0, err,
 			       errlen);
-		if (ret == 0)
-			ret = -ENODATA;
 	}
 	if (ret < 0) {
 		__ooh_trace_close(r);
@@ -516,17 +510,10 @@ int __ooh_trace_next(struct __ooh_trace_reader *r, struct __ooh_trace_event *ev,
 		return -ENOMEM;
 	}
 	p = r->b.p + sizeof(h);
+	/* Past the record header a short read is always -ENODATA, never 0. */
 	ret = rd_exact(r, p, h.len, ev->offset, err, errlen);
-	if (ret == 0 && h.len)
-		ret = -ENODATA;
-	if (ret >= 0)
+	if (ret > 0)
 		ret = rd_exact(r, &crc, sizeof(crc), ev->offset, err, errlen);
-	if (ret == 0) {
-		snprintf(err, errlen, "%s: truncated: the record at byte %llu "
-			 "has no CRC", r->path,
-			 (unsigned long long)ev->offset);
-		ret = -ENODATA;
-	}
 	if (ret < 0)
 		return ret;
 	want = (uint32_t)crc32(0L, r->b.p, (uInt)(sizeof(h) + h.len));
