@@ -47,10 +47,22 @@ BENCH += $(BIN)/ooh-bench --rounds 5 | tee $(BUILD)/bench-libooh.md
 
 # pkg-config file and installation (PREFIX=/usr/local by default).
 PREFIX ?= /usr/local
-ALL += $(BUILD)/lib/pkgconfig/ooh.pc
-$(BUILD)/lib/pkgconfig/ooh.pc: libooh/ooh.pc.in
+ALL += $(BUILD)/lib/pkgconfig/ooh.pc $(BUILD)/lib/pkgconfig/ooh-uninstalled.pc
+$(BUILD)/lib/pkgconfig/ooh.pc: libooh/ooh.pc.in libooh/build.mk
 	@mkdir -p $(@D)
-	sed 's|@PREFIX@|$(PREFIX)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBS_PRIVATE@|$(LIBOOH_LIBS)|' $< > $@
+
+# pkg-config(1) picks ooh-uninstalled.pc over ooh.pc when build/lib/pkgconfig
+# is on PKG_CONFIG_PATH: scripts and tests link the build tree's libooh.a
+# (and its private libraries, from LIBOOH_LIBS above) with
+# `pkg-config --static --libs ooh` (scripts/lib.sh: ooh_libooh_libs).
+$(BUILD)/lib/pkgconfig/ooh-uninstalled.pc: libooh/build.mk
+	@mkdir -p $(@D)
+	printf '%s\n' 'libdir=$(abspath $(BUILD))/lib' \
+		'includedir=$(abspath .)/libooh' \
+		'' 'Name: ooh' 'Description: OoH Lib (build tree, static)' 'Version: 1.0' \
+		'Libs: $${libdir}/libooh.a' 'Libs.private: $(LIBOOH_LIBS)' \
+		'Cflags: -I$${includedir} -I$(abspath .)/include' > $@
 
 .PHONY: install-libooh
 install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOOLS)

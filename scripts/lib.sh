@@ -104,6 +104,15 @@ ooh_heavy() {
 	flock "${OOH_HEAVY_LOCK:-/tmp/ooh-heavy.lock}" "$@"
 }
 
+# ooh_libooh_libs: the link flags for the build tree's static libooh
+# (build/lib/libooh.a and its private libraries), from the
+# build/lib/pkgconfig/ooh-uninstalled.pc that `make` writes.
+ooh_libooh_libs() {
+	[ -f "$OOH_TOP/build/lib/pkgconfig/ooh-uninstalled.pc" ] ||
+		ooh_die "build/lib/pkgconfig/ooh-uninstalled.pc missing: run make first"
+	PKG_CONFIG_PATH=$OOH_TOP/build/lib/pkgconfig pkg-config --static --libs ooh
+}
+
 # ooh_series_files DIR: the patches DIR/series lists, in order, one path per
 # line ('#' comments and blank lines ignored).
 ooh_series_files() {

@@ -24,7 +24,8 @@ gc_backend_ok() {
 }
 
 gc_check() {
-	local variant=$1 backend=$2 dir
+	local variant=$1 backend=$2 dir libs
+	libs=$(ooh_libooh_libs) || return 1
 	dir=$("$top/gc/build-libgc" "$variant" "$top/build/gc/$variant") || return 1
 	(
 		# one make check per build dir at a time (logs are shared)
@@ -38,7 +39,7 @@ gc_check() {
 		fi
 		rm -f tests/*.log tests/*.trs ./*.log ./*.trs
 		GC_ENABLE_INCREMENTAL=1 GC_OOH_BACKEND=$backend GC_OOH_VERBOSE=1 \
-			ooh_heavy nice make -j2 check LIBS="$libooh -lpthread" \
+			ooh_heavy nice make -j2 check LIBS="$libs" \
 			>"$dir/check-$backend.log" 2>&1
 	)
 	local rc=$?
