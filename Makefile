@@ -10,6 +10,8 @@
 #   make test     deps + build + every test this machine can run
 #   make bench    deps + build + benchmark tables
 #   make compare  deps + build + the Boehm GC backend comparison (main job)
+#   make install  libooh (libraries, headers, .pc), its CLIs, xen-pml and
+#                 their man pages under PREFIX (/usr/local), DESTDIR honoured
 
 TOP     := $(CURDIR)
 BUILD   := $(TOP)/build
@@ -23,7 +25,7 @@ export TOP BUILD BIN CC CFLAGS
 ALL   :=
 BENCH :=
 
-.PHONY: all deps test bench compare clean
+.PHONY: all deps test bench compare clean install
 all: build-all
 
 include $(sort $(wildcard */build.mk))
@@ -43,6 +45,8 @@ bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@set -e; $(foreach b,$(BENCH),$(b);)
+
+install: install-libooh install-xen-pml
 
 clean:
 	rm -rf $(BUILD)

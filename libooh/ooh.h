@@ -13,6 +13,15 @@
  * success and -errno on failure; nothing sets errno.  Addresses are virtual
  * addresses of the tracked process, page-aligned (4 KiB).
  *
+ * Thread safety: different trackers may be used from different threads at
+ * once.  One tracker is not locked: calls on it (ooh_track, ooh_fetch,
+ * ooh_record, ...) must not run concurrently; serialise them as Boehm GC
+ * does under its allocation lock.  ooh_last_error() is per thread and
+ * describes the calling thread's last failed call; every public call that
+ * can fail clears it first.  ooh_backends() and ooh_backend_probe() are
+ * safe from any thread.  The tracked process's threads need no
+ * coordination with the tracker (OOH_CAP_THREADS).
+ *
  * Backends (see ooh_backends(3)):
  *   spml          Xen Shadow PML through the guest UIO module (OoH paper 4.1)
  *   epml          extended PML, GVA logging in the (emulated) CPU (paper 4.2)
@@ -137,6 +146,7 @@ struct ooh_dirty {
 	size_t nr_pages;	/* entries in @pages */
 	unsigned int flags;	/* OOH_FETCH_* */
 	uint64_t lost;		/* entries the producer dropped (rings) */
+	uint64_t __reserved[4];	/* 0; for later fields (ABI LIBOOH_1.0) */
 };
 
 /*
@@ -158,6 +168,7 @@ struct ooh_stats {
 	uint64_t overflows;	/* fetches that returned OOH_FETCH_ALL */
 	uint64_t faults;	/* write faults handled (uffd-wp, mprotect) */
 	uint64_t lost;		/* ring entries dropped by producers */
+	uint64_t __reserved[8];	/* 0; for later fields (ABI LIBOOH_1.0) */
 };
 
 /* Fill @st.  Returns 0. */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # libxc-ext: xc_spml_* wrappers (build/lib/libxcspml.a) and the xen-pml CLI
-# (build/bin/xen-pml, man page libxc-ext/xen-pml.1), built against Debian's
+# (build/bin/xen-pml, man page libxc-ext/xen-pml.8), built against Debian's
 # libxenctrl/libxencall/libxenstore/libyajl (scripts/deps.d/spml.txt).
 # xen-pml is also copied to build/dom0/bin/ so the emulated host's dom0
 # image carries it (scripts/build-images payload).
@@ -24,3 +24,10 @@ $(BIN)/xen-pml: libxc-ext/xen-pml.c $(XCSPML_A) libxc-ext/xc_spml.h
 $(BUILD)/dom0/bin/xen-pml: $(BIN)/xen-pml
 	@mkdir -p $(@D)
 	cp $< $@
+
+# xen-pml is a dom0 administration tool, like xenpm and xl: sbin and
+# man section 8.
+.PHONY: install-xen-pml
+install-xen-pml: $(BIN)/xen-pml
+	install -D -m 755 $(BIN)/xen-pml -t $(DESTDIR)$(PREFIX)/sbin
+	install -D -m 644 libxc-ext/xen-pml.8 -t $(DESTDIR)$(PREFIX)/share/man/man8

@@ -5,7 +5,7 @@
  * Modelled on tools/misc/xenpm.c (sub-command table, usage on stderr) and
  * tools/misc/xen-vmtrace.c.  Uses libxc-ext's xc_spml_* wrappers
  * (XEN_DOMCTL_spml_op, HVM_PARAM_SPML from ooh/spml.h), libxenstore for
- * domain names and libyajl for --json.  See xen-pml(1).
+ * domain names and libyajl for --json.  See xen-pml(8).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -42,21 +42,12 @@ static void fail(const char *what)
     exit(1);
 }
 
+static void usage_to(FILE *f);
+
+/* Bad command line: the usage on stderr, exit 2 (as xenpm). */
 static void usage(void)
 {
-    fprintf(stderr,
-            "Usage: %s [--json] <command> [--json] [args]\n"
-            "Commands:\n"
-            "  status [DOMAIN]   SPML state per domain and per vCPU\n"
-            "                    (all HVM domains without DOMAIN)\n"
-            "  enable DOMAIN     grant SPML (HVM_PARAM_SPML=1)\n"
-            "  disable DOMAIN    revoke SPML (force-disarms if armed)\n"
-            "  drain [DOMAIN]    flush PML buffers into the rings now\n"
-            "  disarm DOMAIN     force-disarm without revoking\n"
-            "  epml-enable DOMAIN   pass the EPML MSRs through (HVM_PARAM_EPML=1)\n"
-            "  epml-disable DOMAIN  take them back\n"
-            "DOMAIN is a domain name or id.  --json: status as JSON.\n",
-            prog);
+    usage_to(stderr);
     exit(2);
 }
 
@@ -349,7 +340,12 @@ static int cmd_enable_disable(int argc, char **argv, bool enable, bool epml)
                  enable ? "enabling" : "disabling", epml ? "EPML" : "SPML",
                  domid);
         if ( errno == EINVAL )
-            errno = ENOSYS;   /* unknown HVM param: Xen without the patch */
+        {
+            /* Xen 4.17 refuses an HVM param index it does not know. */
+            fprintf(stderr, "%s: %s: %s (is this Xen built with the OoH "
+                    "patches, xen-patches/?)\n", prog, msg, strerror(EINVAL));
+            exit(1);
+        }
         fail(msg);
     }
     return 0;
@@ -396,19 +392,96 @@ static int cmd_disarm(int argc, char **argv)
     return 0;
 }
 
+static int cmd_help(int argc, char **argv);
+
+/*
+ * The one table of commands (as xenpm's main_options[]): name, handler,
+ * argument counts (checked before Xen is opened), whether --json applies,
+ * and the help line(s) printed by usage and `help`.
+ */
 static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
-    int min_args, max_args;             /* checked before opening Xen */
+    int min_args, max_args;
+    bool json;
+    const char *args, *help;
 } cmds[] = {
-    { "status",  cmd_status,  0, 1 },
-    { "enable",  cmd_enable,  1, 1 },
-    { "disable", cmd_disable, 1, 1 },
-    { "drain",   cmd_drain,   0, 1 },
-    { "disarm",  cmd_disarm,  1, 1 },
-    { "epml-enable",  cmd_epml_enable,  1, 1 },
-    { "epml-disable", cmd_epml_disable, 1, 1 },
+    { "status", cmd_status, 0, 1, true, "[DOMAIN]",
+      "SPML/EPML state per domain and per vCPU (every HVM or\n"
+      "PVH domain without DOMAIN); --json: a JSON array" },
+    { "enable", cmd_enable, 1, 1, false, "DOMAIN",
+      "grant SPML (HVM_PARAM_SPML=1)" },
+    { "disable", cmd_disable, 1, 1, false, "DOMAIN",
+      "revoke SPML (force-disarms it if armed)" },
+    { "drain", cmd_drain, 0, 1, false, "[DOMAIN]",
+      "flush the PML buffers into the rings now" },
+    { "disarm", cmd_disarm, 1, 1, false, "DOMAIN",
+      "force-disarm SPML without revoking the grant" },
+    { "epml-enable", cmd_epml_enable, 1, 1, false, "DOMAIN",
+      "pass the EPML MSRs through (HVM_PARAM_EPML=1)" },
+    { "epml-disable", cmd_epml_disable, 1, 1, false, "DOMAIN",
+      "take the EPML MSRs back (revokes an EPML arm)" },
+    { "help", cmd_help, 0, 1, false, "[COMMAND]",
+      "this help, or one command's" },
 };
+#define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void help_one(FILE *f, unsigned int i)
+{
+    const char *h = cmds[i].help, *nl;
+    char head[64];
+
+    snprintf(head, sizeof(head), "%s %s", cmds[i].name, cmds[i].args);
+    fprintf(f, "  %-22s ", head);
+    while ( (nl = strchr(h, '\n')) )
+    {
+        fprintf(f, "%.*s\n  %-22s ", (int)(nl - h), h, "");
+        h = nl + 1;
+    }
+    fprintf(f, "%s\n", h);
+}
+
+static void usage_to(FILE *f)
+{
+    unsigned int i;
+
+    fprintf(f, "Usage: %s [--json] <command> [--json] [args]\n"
+            "       %s --help | help [COMMAND]\n"
+            "Commands:\n", prog, prog);
+    for ( i = 0; i < NR_CMDS; i++ )
+        help_one(f, i);
+    fprintf(f, "DOMAIN is a domain name or id.  See xen-pml(8).\n");
+}
+
+static int find_cmd(const char *name)
+{
+    unsigned int i;
+
+    for ( i = 0; i < NR_CMDS; i++ )
+        if ( !strcmp(name, cmds[i].name) )
+            return i;
+    return -1;
+}
+
+/* `help [COMMAND]`: on stdout, exit 0 (runs without Xen). */
+static int cmd_help(int argc, char **argv)
+{
+    int i;
+
+    if ( !argc )
+    {
+        usage_to(stdout);
+        return 0;
+    }
+    i = find_cmd(argv[0]);
+    if ( i < 0 )
+    {
+        fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[0]);
+        return 2;
+    }
+    help_one(stdout, i);
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -427,6 +500,9 @@ int main(int argc, char **argv)
         case 'j':
             opt_json = true;
             break;
+        case 'h':
+            usage_to(stdout);
+            return 0;
         default:
             usage();
         }
@@ -446,16 +522,23 @@ int main(int argc, char **argv)
     }
     argc = c;
 
-    for ( i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++ )
-        if ( !strcmp(argv[0], cmds[i].name) )
-            break;
-    if ( i == sizeof(cmds) / sizeof(cmds[0]) )
+    c = find_cmd(argv[0]);
+    if ( c < 0 )
     {
         fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[0]);
         usage();
     }
+    i = c;
     if ( argc - 1 < cmds[i].min_args || argc - 1 > cmds[i].max_args )
         usage();
+    if ( opt_json && !cmds[i].json )
+    {
+        fprintf(stderr, "%s: %s: --json applies to status only\n",
+                prog, cmds[i].name);
+        exit(2);
+    }
+    if ( cmds[i].fn == cmd_help )
+        return cmd_help(argc - 1, argv + 1);
 
     /* Our own one-line errors only: keep libxc/xencall quiet below CRITICAL. */
     xch = xc_interface_open(

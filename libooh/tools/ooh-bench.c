@@ -11,6 +11,8 @@
  *
  *   ooh-bench [--rounds N] [--max-pages N] [--csv] [BACKEND...]
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,16 @@ static double dirty(char *m, size_t pages, size_t stride, int val)
 	return now_ns() - t0;
 }
 
+static const char usage[] =
+	"usage: ooh-bench [--rounds N] [--max-pages N] [--csv] [BACKEND...]\n"
+	"  libooh microbenchmark (ooh-bench(1)): per backend that works here,\n"
+	"  regions of 1024, 16384 and 262144 pages (up to --max-pages, default\n"
+	"  262144), 1%, 10% and 100% of them written per round; prints the\n"
+	"  median ooh_fetch() time and the writer's cost per written page.\n"
+	"  --rounds N     rounds per cell, 1..1000 (default 5)\n"
+	"  --csv          CSV instead of a markdown table\n"
+	"  BACKEND...     only these backends (default: every one, ooh_backends(3))\n";
+
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 1024, 16384, 262144 };
@@ -62,23 +74,53 @@ int main(int argc, char **argv)
 	size_t max_pages = 262144;
 	bool csv = false;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
-			rounds = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--max-pages") && i + 1 < argc)
-			max_pages = strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--csv"))
+	static const struct option opts[] = {
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "max-pages", required_argument, NULL, 'm' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rounds = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || rounds < 1 || rounds > 1000) {
+				fprintf(stderr, "ooh-bench: --rounds '%s': must be 1..1000\n", optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			max_pages = strtoul(optarg, &end, 0);
+			if (*end || end == optarg || !max_pages) {
+				fprintf(stderr, "ooh-bench: --max-pages '%s': not a page count\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
 			csv = true;
-		else if (argv[i][0] == '-' || nonly == 16) {
-			fprintf(stderr, "usage: ooh-bench [--rounds N] "
-				"[--max-pages N] [--csv] [BACKEND...]\n");
+			break;
+		case 'h':
+			printf("%s", usage);
+			return 0;
+		default:	/* getopt_long printed the reason */
+			fprintf(stderr, "%s", usage);
 			return 2;
-		} else
-			only[nonly++] = argv[i];
+		}
 	}
-	if (rounds < 1 || rounds > 1000) {
-		fprintf(stderr, "ooh-bench: --rounds must be 1..1000\n");
-		return 2;
+	for (int i = optind; i < argc; i++) {
+		if (ooh_backend_probe(argv[i]) == -ENOENT) {
+			fprintf(stderr, "ooh-bench: %s\n", ooh_last_error());
+			return 2;
+		}
+		if (nonly == 16) {
+			fprintf(stderr, "ooh-bench: at most 16 backends\n");
+			return 2;
+		}
+		only[nonly++] = argv[i];
 	}
 	if (csv)
 		printf("backend,pages,pct,dirtied,fetch_us,fetch_ns_per_tracked_page,"
