@@ -11,7 +11,6 @@
 #                                verifier, checksums.c): correctness runs,
 #                                not timing runs
 #   build/bin/gc-gen-inputs      deterministic input generator
-#   build/bin/gc-ooh-probe       which libooh backends work here
 #   make compare                 scripts/compare (the main job)
 GC_WORKLOADS := histogram kmeans pca string_match word_count gcbench
 GC_DIR       := $(BUILD)/gc
@@ -23,7 +22,7 @@ GC_WL_CFLAGS := $(filter-out -std=gnu11,$(CFLAGS)) -std=gnu11
 
 GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock \
 		$(BIN)/gc-$(w)-checksums) \
-	   $(BIN)/gc-gen-inputs $(BIN)/gc-ooh-probe
+	   $(BIN)/gc-gen-inputs
 ALL += $(GC_BINS) $(patsubst $(BIN)/%,$(GUEST_PAYLOAD)/bin/%,$(GC_BINS)) \
 	$(GUEST_PAYLOAD)/bin/ooh-guest-compare
 
@@ -64,10 +63,6 @@ $(BIN)/gc-%-checksums: gc/workloads/%.c $(GC_DIR)/ooh-checksums/wl.o $(GC_WL_HDR
 $(BIN)/gc-gen-inputs: gc/workloads/gen-inputs.c gc/workloads/rng.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
-
-$(BIN)/gc-ooh-probe: gc/workloads/ooh-probe.c libooh/ooh.h $(GC_LIBOOH)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(GC_LIBOOH) $(LIBOOH_LIBS)
 
 $(BIN)/gc-%: gc/workloads/%.c $(GC_DIR)/ooh/wl.o $(GC_WL_HDRS) $(GC_LIBOOH)
 	@mkdir -p $(@D)

@@ -35,10 +35,48 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ooh-track [--backend B] [--interval MS] [--count N] "
 		"[--json] [-v]\n                 [--record FILE [--maps] [--force]] "
 		"(-p PID | -- CMD [ARG...])\n"
+		"       ooh-track --list-backends   (each backend, its caps, "
+		"whether it works here)\n"
 		"backends: auto");
 	for (const char *const *b = ooh_backends(); *b; b++)
 		fprintf(f, " %s", *b);
 	fputc('\n', f);
+}
+
+/* OOH_CAP_* names, in bit order (ooh_caps(3)) */
+static const char *const cap_names[] = {
+	"self", "other", "kernel-writes", "whole-mm", "new-mappings",
+	"threads", "remap", "pinned-writes", "shared-writers",
+};
+
+/*
+ * --list-backends: one line per compiled-in backend, "NAME ok caps=A,B,..."
+ * (the caps of a tracker opened on it) or "NAME unsupported: REASON"
+ * (ooh_backend_probe(3)).  Exit 0 even if none works.
+ */
+static int list_backends(void)
+{
+	for (const char *const *b = ooh_backends(); *b; b++) {
+		struct ooh_tracker *t;
+		unsigned int caps;
+		int err = ooh_backend_probe(*b);
+
+		if (!err)
+			err = ooh_open(*b, &t);
+		if (err) {
+			printf("%s unsupported: %s%s%s\n", *b, strerror(-err),
+			       *ooh_last_error() ? ": " : "", ooh_last_error());
+			continue;
+		}
+		caps = ooh_caps(t);
+		ooh_close(t);
+		printf("%s ok caps=", *b);
+		for (unsigned int i = 0, n = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+			if (caps & (1u << i))
+				printf("%s%s", n++ ? "," : "", cap_names[i]);
+		putchar('\n');
+	}
+	return 0;
 }
 
 static struct ooh_tracker *tracker;	/* closed on failure: a --record
@@ -111,6 +149,7 @@ int main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "maps", no_argument, NULL, 'M' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "list-backends", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -134,6 +173,12 @@ int main(int argc, char **argv)
 		case 'M': rec_flags |= OOH_RECORD_MAPS; break;
 		case 'F': rec_flags |= OOH_RECORD_FORCE; break;
 		case 'h': usage(stdout); return 0;
+		case 'L':
+			if (optind != argc || argc != 2) {
+				fprintf(stderr, "ooh-track: --list-backends takes no other argument\n");
+				return 2;
+			}
+			return list_backends();
 		case 'i': case 'c': case 'p': {
 			long v = strtol(optarg, &end, 10);
 

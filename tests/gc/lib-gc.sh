@@ -14,13 +14,13 @@ set +e +o pipefail
 
 top=$OOH_TOP
 libooh=$top/build/lib/libooh.a
-probe=$top/build/bin/gc-ooh-probe
+probe=$top/build/bin/ooh-track	# --list-backends: which backends work here
 
 gc_skip() { echo "SKIP: $*"; exit 77; }
 
 # gc_backend_ok NAME: 0 if libooh says NAME works here
 gc_backend_ok() {
-	"$probe" | grep -q "^$1 ok$"
+	"$probe" --list-backends | grep -q "^$1 ok "
 }
 
 gc_check() {
