@@ -203,6 +203,33 @@ extern const struct __ooh_backend __ooh_be_spml;
 extern const struct __ooh_backend __ooh_be_epml;
 extern const struct __ooh_backend __ooh_be_trace;
 
+/*
+ * The consumer of the guest module's UIO rings (spml.c), shared by the
+ * spml backend (/dev/ooh-spml) and the epml backend (epml.c,
+ * /dev/ooh-epml): include/ooh/spml_uio.h.
+ */
+int __ooh_uio_probe(const char *dev, const char *needs);
+int __ooh_uio_init(struct ooh_tracker *t, const char *dev);
+int __ooh_uio_track(struct ooh_tracker *t, struct __ooh_range *r);
+int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
+		      unsigned int *flags);
+void __ooh_uio_stop(struct ooh_tracker *t);
+void __ooh_uio_fini(struct ooh_tracker *t);
+
+/*
+ * spml.c and epml.c: the same module, rings and consumer.  SHARED_WRITERS:
+ * PML logs every store to a frame whoever makes it, and the module hands
+ * entries of every context to every tracker (tests/system/spml.test 25).
+ * PINNED_WRITES: stores through pins are CPU stores PML logs; Xen queues
+ * the frames it writes itself (hypercall outputs, backends' grant unmaps
+ * and copies) for the rings, xen-patches/0013 (spml.test 26).
+ */
+#define OOH_UIO_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
+		   OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
+		   OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS | \
+		   OOH_CAP_PINNED_WRITES)
+
+
 /* Reset ooh_last_error() (every public entry does, first). */
 void __ooh_clear_error(void);
 

@@ -23,12 +23,8 @@
  * OOH_RING_F_DISARMED (the toolstack revoked SPML) fails the fetch with
  * -ENODEV instead of returning a silently incomplete set.
  *
- * The epml backend (extended PML, paper 4.2, bochs-epml/EPML.md 11.3) is
- * the same consumer on /dev/ooh-epml: the module's rings then carry the
- * GVAs the CPU logged for the tracked process (OOH_ENTRY_GVA, taken as
- * pages directly, no reverse map) and GPAs for the rest (kernel
- * direct-map writes, superpage faults), which go through the reverse map
- * like SPML's.
+ * The same consumer serves the epml backend (epml.c): the functions
+ * below named __ooh_uio_* take the module's device as a parameter.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,7 +47,7 @@ struct spml_state {
 	struct __ooh_rmap *prev;	/* snapshot of the previous fetch */
 };
 
-static int probe_dev(const char *dev, const char *needs)
+int __ooh_uio_probe(const char *dev, const char *needs)
 {
 	int fd = open(dev, O_RDWR | O_CLOEXEC);
 
@@ -65,18 +61,11 @@ static int probe_dev(const char *dev, const char *needs)
 
 static int spml_probe(void)
 {
-	return probe_dev(OOH_SPML_DEV, "the ooh_spml guest module in a Xen "
+	return __ooh_uio_probe(OOH_SPML_DEV, "the ooh_spml guest module in a Xen "
 			 "guest granted SPML");
 }
 
-static int epml_probe(void)
-{
-	return probe_dev(OOH_EPML_DEV, "an EPML-capable CPU, Xen with "
-			 "HVM_PARAM_EPML set for this domain and the ooh_spml "
-			 "guest module");
-}
-
-static int state_init(struct ooh_tracker *t, const char *dev)
+int __ooh_uio_init(struct ooh_tracker *t, const char *dev)
 {
 	struct spml_state *s = calloc(1, sizeof(*s));
 
@@ -91,12 +80,7 @@ static int state_init(struct ooh_tracker *t, const char *dev)
 
 static int spml_init(struct ooh_tracker *t)
 {
-	return state_init(t, OOH_SPML_DEV);
-}
-
-static int epml_init(struct ooh_tracker *t)
-{
-	return state_init(t, OOH_EPML_DEV);
+	return __ooh_uio_init(t, OOH_SPML_DEV);
 }
 
 static int spml_start(struct ooh_tracker *t, struct spml_state *s)
@@ -138,7 +122,7 @@ static int spml_start(struct ooh_tracker *t, struct spml_state *s)
 	return 0;
 }
 
-static void spml_stop(struct ooh_tracker *t)
+void __ooh_uio_stop(struct ooh_tracker *t)
 {
 	struct spml_state *s = t->priv;
 
@@ -154,7 +138,7 @@ static void spml_stop(struct ooh_tracker *t)
 				  .map = MAP_FAILED };
 }
 
-static int spml_track(struct ooh_tracker *t, struct __ooh_range *r)
+int __ooh_uio_track(struct ooh_tracker *t, struct __ooh_range *r)
 {
 	struct spml_state *s = t->priv;
 	int ret;
@@ -163,11 +147,11 @@ static int spml_track(struct ooh_tracker *t, struct __ooh_range *r)
 		return 0;	/* the whole process is tracked; ranges filter */
 	ret = spml_start(t, s);
 	if (ret)
-		spml_stop(t);
+		__ooh_uio_stop(t);
 	return ret;
 }
 
-static int spml_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
+int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			unsigned int *flags)
 {
 	struct spml_state *s = t->priv;
@@ -216,34 +200,14 @@ static int spml_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 	return 0;
 }
 
-static void spml_fini(struct ooh_tracker *t)
+void __ooh_uio_fini(struct ooh_tracker *t)
 {
 	free(t->priv);
 }
 
-/*
- * spml and epml: the same module, rings and consumer.  SHARED_WRITERS:
- * PML logs every store to a frame whoever makes it, and the module hands
- * entries of every context to every tracker (tests/system/spml.test 25).
- * PINNED_WRITES: stores through pins are CPU stores PML logs; Xen queues
- * the frames it writes itself (hypercall outputs, backends' grant unmaps
- * and copies) for the rings, xen-patches/0013 (spml.test 26).
- */
-#define SPML_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
-		   OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
-		   OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS | \
-		   OOH_CAP_PINNED_WRITES)
-
 const struct __ooh_backend __ooh_be_spml = {
 	.name = "spml",
-	.caps = SPML_CAPS,
-	.probe = spml_probe, .init = spml_init, .track = spml_track,
-	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
-};
-
-const struct __ooh_backend __ooh_be_epml = {
-	.name = "epml",
-	.caps = SPML_CAPS,
-	.probe = epml_probe, .init = epml_init, .track = spml_track,
-	.collect = spml_collect, .stop = spml_stop, .fini = spml_fini,
+	.caps = OOH_UIO_CAPS,
+	.probe = spml_probe, .init = spml_init, .track = __ooh_uio_track,
+	.collect = __ooh_uio_collect, .stop = __ooh_uio_stop, .fini = __ooh_uio_fini,
 };
