@@ -33,6 +33,18 @@ include $(sort $(wildcard */build.mk))
 .PHONY: build-all
 build-all: $(ALL)
 
+# Per component (each also part of a plain `make`):
+#   make libooh   the library (static, shared, .pc) and its CLIs
+#   make xen-pml  the dom0 CLI
+#   make guest    the domU payload: guest module, tools, Boehm workloads
+#   make emu      Bochs, Xen and the dom0/domU images (build/emu/ links)
+.PHONY: libooh xen-pml guest emu
+libooh: $(LIBOOH_A) $(LIBOOH_SO) $(OOH_TOOLS) $(BIN)/ooh-bench \
+	$(BUILD)/lib/pkgconfig/ooh.pc $(BUILD)/lib/pkgconfig/ooh-uninstalled.pc
+xen-pml: $(BIN)/xen-pml
+guest: $(filter $(GUEST_PAYLOAD)/%,$(ALL))
+emu: emu-image
+
 deps:
 	@scripts/deps
 

@@ -16,7 +16,8 @@
 #                     bin/ tests/ modules/ lib/ root/ (domain-configs/README.md)
 #   $(DOM0_PAYLOAD)   dom0 payload ($(BUILD)/dom0), same layout
 # The image is built after every other target in ALL, so payload produced
-# by ALL targets is in it.
+# by ALL targets is in it.  build/emu/{bochs,xen,images} link to the cached
+# outputs of this build (scripts/build-bochs, build-xen, build-images).
 GUEST_KVER    := $(shell $(TOP)/scripts/guest-kdir --kver 2>/dev/null)
 GUEST_KDIR     = $(shell $(TOP)/scripts/guest-kdir)
 GUEST_PAYLOAD := $(BUILD)/guest
@@ -32,10 +33,11 @@ ALL += emu-image
 .SECONDEXPANSION:
 emu-image: $$(filter-out emu-image,$$(ALL))
 	@mkdir -p $(GUEST_PAYLOAD) $(DOM0_PAYLOAD)
-	@$(TOP)/scripts/build-bochs > /dev/null
-	@$(TOP)/scripts/build-xen > /dev/null
-	@OOH_GUEST_PAYLOAD=$(GUEST_PAYLOAD) OOH_DOM0_PAYLOAD=$(DOM0_PAYLOAD) \
-		$(TOP)/scripts/build-images > /dev/null
+	@mkdir -p $(BUILD)/emu
+	@ln -sfn "$$($(TOP)/scripts/build-bochs)" $(BUILD)/emu/bochs
+	@ln -sfn "$$($(TOP)/scripts/build-xen)" $(BUILD)/emu/xen
+	@ln -sfn "$$(OOH_GUEST_PAYLOAD=$(GUEST_PAYLOAD) OOH_DOM0_PAYLOAD=$(DOM0_PAYLOAD) \
+		$(TOP)/scripts/build-images)" $(BUILD)/emu/images
 
 # The default domU payload is a guest ready to use: fragments list programs
 # of build/bin/ that the domU carries on PATH with GUEST_BINS (copied by
