@@ -225,9 +225,9 @@ void __ooh_uio_fini(struct ooh_tracker *t);
  * and copies) for the rings, xen-patches/0013 (spml.test 26).
  */
 #define OOH_UIO_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
-		   OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
-		   OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS | \
-		   OOH_CAP_PINNED_WRITES)
+		      OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \
+		      OOH_CAP_REMAP | OOH_CAP_SHARED_WRITERS | \
+		      OOH_CAP_PINNED_WRITES)
 
 
 /* Reset ooh_last_error() (every public entry does, first). */

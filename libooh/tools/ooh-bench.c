@@ -62,6 +62,7 @@ static const char usage[] =
 	"  262144), 1%, 10% and 100% of them written per round; prints the\n"
 	"  median ooh_fetch() time and the writer's cost per written page.\n"
 	"  --rounds N     rounds per cell, 1..1000 (default 5)\n"
+	"  --max-pages N  skip regions larger than N pages\n"
 	"  --csv          CSV instead of a markdown table\n"
 	"  BACKEND...     only these backends (default: every one, ooh_backends(3))\n";
 
