@@ -405,12 +405,13 @@ static int plot(const char *data, const char *path)
 		return 1;
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "set terminal pngcairo size 1000,700\n"
+		 "set terminal pngcairo noenhanced size 1000,700\n"
 		 "set output '%s'\n"
 		 "set multiplot layout 2,1 title 'ooh-trace: %s (backend %s)'\n"
 		 "set ylabel 'dirty rate (MiB/s)'\nset grid\n"
 		 "plot '%s' using 1:2 with steps title 'dirty rate'\n"
-		 "set xlabel 'time (s)'\nset ylabel 'WSS (MiB)'\n"
+		 "set xlabel 'time (s, CLOCK_MONOTONIC of the recording "
+		 "system)'\nset ylabel 'WSS (MiB)'\n"
 		 "plot '%s' using 1:3 with steps title 'WSS 1 interval', "
 		 "'' using 1:4 with steps title 'WSS 10', "
 		 "'' using 1:5 with steps title 'WSS 60'\n"
