@@ -81,7 +81,8 @@ struct ooh_trace_interval {
 };
 
 /* /proc/PID/maps of the tracked process, recorded with OOH_RECORD_MAPS
- * before the first interval and whenever ranges were added; followed by
+ * before the first interval, whenever ranges were added and whenever the
+ * text changed since the last one (read at each interval); followed by
  * the text (payload length minus this struct, no NUL). */
 struct ooh_trace_maps {
 	uint64_t t_ns;

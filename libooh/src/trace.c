@@ -81,6 +81,7 @@ struct __ooh_recorder {
 	uint64_t last_ns;	/* start of the current interval */
 	bool maps, maps_due;
 	struct buf b;
+	struct buf last_maps;	/* text of the last maps record written */
 };
 
 /* Append one record (header, payload in r->b after 8 bytes, CRC). */
@@ -122,10 +123,19 @@ static int write_range(struct __ooh_recorder *r, uint32_t type, pid_t pid,
 	return rec_emit(r, type);
 }
 
-static int write_maps(struct ooh_tracker *t, uint64_t now)
+/*
+ * With OOH_RECORD_MAPS, read /proc/PID/maps at every interval and write a
+ * maps record before the interval's when it differs from the last one
+ * written (or when @force: the tracked ranges changed).  Backends that see
+ * new mappings themselves (epml, spml whole-mm) never change their ranges,
+ * so comparing the text is what keeps the attribution of ooh-trace's
+ * "hottest regions" current as the process maps and unmaps memory.
+ */
+static int write_maps(struct ooh_tracker *t, uint64_t now, bool force)
 {
 	struct __ooh_recorder *r = t->rec;
 	struct ooh_trace_maps m = { .t_ns = now - r->t0_ns };
+	size_t off = sizeof(struct ooh_trace_rec) + sizeof(m), len;
 	char path[64];
 	ssize_t n;
 	int fd;
@@ -147,6 +157,13 @@ static int write_maps(struct ooh_tracker *t, uint64_t now)
 		r->b.len += (size_t)n;
 	}
 	close(fd);
+	len = r->b.len - off;
+	if (!force && len == r->last_maps.len &&
+	    !memcmp(r->b.p + off, r->last_maps.p, len))
+		return 0;
+	r->last_maps.len = 0;
+	if (buf_put(&r->last_maps, r->b.p + off, len))
+		return -ENOMEM;
 	return rec_emit(r, OOH_TRACE_MAPS);
 }
 
@@ -158,6 +175,7 @@ static void record_stop(struct ooh_tracker *t)
 		return;
 	gzclose(r->gz);
 	free(r->b.p);
+	free(r->last_maps.p);
 	free(r);
 	t->rec = NULL;
 }
@@ -205,9 +223,9 @@ int __ooh_record_interval(struct ooh_tracker *t, uint64_t t_fetch_ns,
 		iv.t_ns = t_fetch_ns - r->t0_ns;
 		iv.len_ns = t_fetch_ns - r->last_ns;
 		r->last_ns = t_fetch_ns;
-		if (r->maps_due) {
+		if (r->maps) {
+			ret = write_maps(t, t_fetch_ns, r->maps_due);
 			r->maps_due = false;
-			ret = write_maps(t, t_fetch_ns);
 		}
 		if (!ret)
 			ret = rec_begin(r) ? -ENOMEM :
