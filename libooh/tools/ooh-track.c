@@ -14,6 +14,20 @@
  * to a gzip trace (ooh_record(3), ooh-trace(5)) that ooh-trace(1) reports
  * and replays; --maps adds /proc/PID/maps snapshots, --force replaces an
  * existing FILE.
+ *
+ * --serve SOCKET (with -p PID) makes ooh-track a tracker daemon for
+ * clients that do not live from one interval to the next, such as CRIU
+ * between pre-dumps (issue 11): it tracks PID from its start, listens on
+ * the unix stream socket SOCKET (created; an existing path is an error)
+ * and answers one command line per connection:
+ *   "FETCH\n"  ooh_fetch(): "OK nr=N flags=F lost=L\n" then N u64 page
+ *              addresses (host byte order, sorted), the pages written
+ *              since the previous FETCH (or since the start); F has
+ *              OOH_FETCH_ALL (1) when information was lost
+ *   "STOP\n"   "OK\n", then the daemon closes the tracker and exits 0
+ * Anything else, or a failed fetch, gets "ERR reason\n".  The daemon also
+ * exits (status 0) when PID ends.  It prints "ready SOCKET" on stdout once
+ * the tracker is armed, so a client can wait for that line.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +52,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ooh-track [--backend B] [--interval MS] [--count N] "
 		"[--json] [-v]\n                 [--record FILE [--maps] [--force]] "
 		"(-p PID | -- CMD [ARG...])\n"
+		"       ooh-track [--backend B] --serve SOCKET -p PID   "
+		"(tracker daemon: FETCH/STOP)\n"
 		"       ooh-track --list-backends   (each backend, its caps, "
 		"whether it works here)\n"
 		"backends: auto");
@@ -137,6 +156,106 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Write all of @len bytes of @p to @fd; 0 or -errno. */
+static int write_all(int fd, const void *p, size_t len)
+{
+	const char *c = p;
+
+	while (len) {
+		ssize_t n = write(fd, c, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Answer one connection; 1 after STOP, else 0. */
+static int serve_one(struct ooh_tracker *t, int fd)
+{
+	char cmd[64], hdr[96];
+	struct ooh_dirty d;
+	size_t len = 0;
+	ssize_t n;
+	int ret;
+
+	while (len < sizeof(cmd) - 1 && !memchr(cmd, '\n', len)) {
+		n = read(fd, cmd + len, sizeof(cmd) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	cmd[len] = '\0';
+	if (!strcmp(cmd, "STOP\n")) {
+		write_all(fd, "OK\n", strlen("OK\n"));
+		return 1;
+	}
+	if (strcmp(cmd, "FETCH\n")) {
+		static const char bad[] = "ERR unknown command (FETCH or STOP)\n";
+
+		write_all(fd, bad, strlen(bad));
+		return 0;
+	}
+	ret = ooh_fetch(t, &d);
+	if (ret < 0) {
+		snprintf(hdr, sizeof(hdr), "ERR fetch: %s\n",
+			 *ooh_last_error() ? ooh_last_error() : strerror(-ret));
+		write_all(fd, hdr, strlen(hdr));
+		return 0;
+	}
+	snprintf(hdr, sizeof(hdr), "OK nr=%zu flags=%u lost=%llu\n", d.nr_pages,
+		 d.flags, (unsigned long long)d.lost);
+	if (!write_all(fd, hdr, strlen(hdr)))
+		write_all(fd, d.pages, d.nr_pages * sizeof(d.pages[0]));
+	return 0;
+}
+
+/* --serve: the daemon loop (see the header comment). */
+static int serve(struct ooh_tracker *t, pid_t pid, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int ls, stop = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "ooh-track: --serve: socket path too long: %s\n", path);
+		return 1;
+	}
+	strcpy(sa.sun_path, path);
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(ls, 4)) {
+		fprintf(stderr, "ooh-track: --serve %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	printf("ready %s\n", path);
+	fflush(stdout);
+	while (!stop) {
+		struct pollfd pf = { .fd = ls, .events = POLLIN };
+		int fd;
+
+		if (kill(pid, 0) && errno == ESRCH)
+			break;
+		if (poll(&pf, 1, 200) <= 0)
+			continue;
+		fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		stop = serve_one(t, fd);
+		close(fd);
+	}
+	close(ls);
+	unlink(path);
+	ooh_close(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -150,10 +269,11 @@ int main(int argc, char **argv)
 		{ "maps", no_argument, NULL, 'M' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "list-backends", no_argument, NULL, 'L' },
+		{ "serve", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *backend = "auto", *record = NULL;
+	const char *backend = "auto", *record = NULL, *sock = NULL;
 	unsigned int rec_flags = 0;
 	unsigned long interval = 1000, count = 0;
 	bool json = false, verbose = false;
@@ -170,6 +290,7 @@ int main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
 		case 'r': record = optarg; break;
+		case 'S': sock = optarg; break;
 		case 'M': rec_flags |= OOH_RECORD_MAPS; break;
 		case 'F': rec_flags |= OOH_RECORD_FORCE; break;
 		case 'h': usage(stdout); return 0;
@@ -197,7 +318,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if ((pid && optind < argc) || (!pid && optind >= argc) ||
-	    (rec_flags && !record)) {
+	    (rec_flags && !record) || (sock && (!pid || record || json))) {
 		usage(stderr);
 		return 2;
 	}
@@ -236,6 +357,8 @@ int main(int argc, char **argv)
 	}
 	if (child)
 		kill(child, SIGCONT);
+	if (sock)
+		return serve(t, pid, sock);
 	if (json)
 		g = yajl_gen_alloc(NULL);
 	t0 = now_ms();
