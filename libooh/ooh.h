@@ -90,21 +90,24 @@ struct ooh_tracker;
  *
  * The backend is probed: a backend that cannot work on this machine is
  * refused here, never later with an empty result.
- * Returns 0, -ENOENT (unknown backend name), -EOPNOTSUPP (backend not
- * supported by this kernel/hypervisor; ooh_last_error() says why),
- * -ENOMEM, or another -errno from the probe.
+ * Returns 0 or, with *@out NULL (ooh_open(3)): -ENOENT (unknown backend
+ * name), -EOPNOTSUPP (backend not supported by this kernel/hypervisor, or
+ * none for "auto"; ooh_last_error() says why), -EPERM (UIO device not
+ * accessible, userfaultfd not permitted), -EINVAL (ring-loopback: bad
+ * OOH_LOOPBACK_ENTRIES), -EAGAIN/-ENOMEM (softdirty's probe cannot fork),
+ * -ENOMEM.
  */
 int ooh_open(const char *backend, struct ooh_tracker **out);
 
-/* Backend name of an open tracker ("uffd-wp", ...). */
+/* Backend name of an open tracker ("uffd-wp", ...), static.  Cannot fail. */
 const char *ooh_backend_name(const struct ooh_tracker *t);
 
-/* OOH_CAP_* bits of an open tracker's backend. */
+/* OOH_CAP_* bits of an open tracker's backend.  Cannot fail. */
 unsigned int ooh_caps(const struct ooh_tracker *t);
 
 /*
  * Human-readable reason for the last failure of any ooh_* call in this
- * thread (one line, no newline), or "" if none.
+ * thread (one line, no newline), or "" if none.  Cannot fail.
  */
 const char *ooh_last_error(void);
 
@@ -120,16 +123,21 @@ const char *ooh_last_error(void);
  *
  * May be called several times to add ranges (e.g. Boehm GC adding a heap
  * section).  Pages of a new range count as dirty in the next fetch.
- * Returns 0, -EINVAL (alignment, mixed pids), -ESRCH (no such process),
- * -EPERM (may not trace @pid), -EOPNOTSUPP (the backend cannot track this
- * process or range, e.g. another process with a self-only backend), or
- * another -errno.
+ * Returns 0, -EINVAL (alignment, empty, wrapping, overlapping or unmapped
+ * range, mixed pids, ranges and whole mm mixed), -ESRCH (no such process),
+ * -EPERM (may not trace @pid; userfaultfd not permitted), -EOPNOTSUPP (the
+ * backend cannot track this process or range, e.g. another process with a
+ * self-only backend), -EBUSY (mprotect: another mprotect tracker is
+ * active), -ENOSPC (mprotect: over 1024 ranges), -EAGAIN (uffd: register
+ * kept failing, no handler thread), -ENOMEM, or the -errno of a system
+ * call the backend makes (ooh_track(3)).  A refused call changes nothing.
  */
 int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr, size_t len);
 
 /*
  * ooh_untrack - stop tracking [addr, addr + len) (e.g. before munmap of a
- * heap section).  Returns 0 or -EINVAL if the range is not tracked.
+ * heap section).  Returns 0 or -EINVAL if the range is not tracked
+ * (matched exactly, never split).
  */
 int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len);
 
@@ -154,8 +162,14 @@ struct ooh_dirty {
  * ooh_track() for the first fetch) and re-arm tracking for the next
  * interval, atomically with respect to the tracked process's writes: a
  * write that races with the fetch is reported by this fetch or the next.
- * Returns the number of pages (>= 0) or -errno (-ENODEV: the producer went
- * away, e.g. Xen disarmed SPML; -ESRCH: the process exited).
+ * Returns the number of pages (>= 0) or -errno (ooh_fetch(3)): -EINVAL
+ * (not tracking), -ESRCH (the process exited or exec'd), -ENODEV (the
+ * producer went away, e.g. Xen disarmed SPML), -EPROTO (corrupt ring
+ * header or replayed trace), -ENODATA (trace: no more intervals), -EPERM
+ * (softdirty: may not stop the process or clear its refs; spml,
+ * ring-loopback: pagemap hides frame numbers), -ETIMEDOUT (softdirty: the
+ * process did not stop), -ENOMEM, -EIO (ooh_record()'s trace write failed;
+ * the result is still in *d), or the -errno of a backend's system call.
  */
 int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d);
 
@@ -171,7 +185,7 @@ struct ooh_stats {
 	uint64_t __reserved[8];	/* 0; for later fields (ABI LIBOOH_1.0) */
 };
 
-/* Fill @st.  Returns 0. */
+/* Fill @st.  Returns 0 (cannot fail). */
 int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st);
 
 /* ooh_record() flags */
@@ -194,26 +208,34 @@ int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st);
  * -errno once, with its result still in *d.
  * Returns 0, -EEXIST (@path exists and OOH_RECORD_FORCE is not set: the
  * file is left as it was), -EBUSY (already recording), -EINVAL (unknown
- * flags), -ENOMEM, or the -errno of creating or writing the file.
+ * flags), -ENOMEM, -EIO (writing the header or ranges failed; the file is
+ * removed), or the -errno of open(2) creating the file.
  */
 int ooh_record(struct ooh_tracker *t, const char *path, unsigned int flags);
 
 /*
  * ooh_stop - stop tracking: remove write protection, unregister rings.
- * The tracker may track again afterwards.  Returns 0 or -errno.
+ * The tracker may track again afterwards.  Returns 0 (cannot fail: the
+ * backends' stop operations return nothing).
  */
 int ooh_stop(struct ooh_tracker *t);
 
-/* ooh_close - stop if needed and free the tracker.  NULL is allowed. */
+/* ooh_close - stop if needed and free the tracker.  NULL is allowed.
+ * Cannot fail. */
 void ooh_close(struct ooh_tracker *t);
 
 /*
  * ooh_backends - names of all compiled-in backends, NULL-terminated; with
- * ooh_backend_probe() a caller can list what works here.
+ * ooh_backend_probe() a caller can list what works here.  Cannot fail.
  */
 const char *const *ooh_backends(void);
 
-/* 0 if @backend works here, else -errno (reason in ooh_last_error()). */
+/*
+ * 0 if @backend (a name of ooh_backends(), not "auto", not NULL) works
+ * here, else -errno (reason in ooh_last_error()): -ENOENT (unknown name),
+ * -EOPNOTSUPP (not supported here), -EPERM (UIO device not accessible,
+ * userfaultfd not permitted), -EAGAIN/-ENOMEM (softdirty cannot fork).
+ */
 int ooh_backend_probe(const char *backend);
 
 #ifdef __cplusplus
