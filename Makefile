@@ -24,6 +24,10 @@ export TOP BUILD BIN CC CFLAGS
 
 ALL   :=
 BENCH :=
+# the domU and dom0 payload directories (domain-configs/build.mk), here so
+# that every fragment's rules see them whatever the include order
+GUEST_PAYLOAD := $(BUILD)/guest
+DOM0_PAYLOAD  := $(BUILD)/dom0
 
 .PHONY: all deps test bench compare clean install
 all: build-all

@@ -20,8 +20,6 @@
 # outputs of this build (scripts/build-bochs, build-xen, build-images).
 GUEST_KVER    := $(shell $(TOP)/scripts/guest-kdir --kver 2>/dev/null)
 GUEST_KDIR     = $(shell $(TOP)/scripts/guest-kdir)
-GUEST_PAYLOAD := $(BUILD)/guest
-DOM0_PAYLOAD  := $(BUILD)/dom0
 OOH_GUEST_KVER := $(GUEST_KVER)
 export GUEST_KVER GUEST_PAYLOAD DOM0_PAYLOAD
 ifneq ($(GUEST_KVER),)
