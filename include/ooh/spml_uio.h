@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ooh/spml_uio.h - userspace interface of the OoH SPML guest module
- * (guest-uio/ooh_spml.ko), for libooh's spml backend.
+ * (guest-uio/ooh_pml.ko), for libooh's spml backend.
  *
  * Discovery and control: the character device /dev/ooh-spml (misc device,
  * root only).  One open file = one tracker:

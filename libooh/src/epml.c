@@ -3,7 +3,7 @@
  * epml.c - the epml backend: Extended PML (OoH paper section 4.2,
  * bochs-epml/EPML.md), the CPU logging guest-virtual addresses into a
  * guest-owned buffer with no VM exit.  The guest module
- * (guest-uio/ooh_spml.ko) drains each vCPU's EPML buffer into the same
+ * (guest-uio/ooh_pml.ko) drains each vCPU's EPML buffer into the same
  * per-vCPU rings as SPML's and offers them on /dev/ooh-epml
  * (include/ooh/spml_uio.h, EPML.md 11.3).  The rings then carry the GVAs
  * the CPU logged for the tracked process (OOH_ENTRY_GVA, pages directly,
@@ -19,7 +19,7 @@ static int epml_probe(void)
 {
 	return __ooh_uio_probe(OOH_EPML_DEV, "an EPML-capable CPU, Xen with "
 			       "HVM_PARAM_EPML set for this domain and the "
-			       "ooh_spml guest module");
+			       "ooh_pml guest module");
 }
 
 static int epml_init(struct ooh_tracker *t)

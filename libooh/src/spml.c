@@ -2,7 +2,7 @@
 /*
  * spml.c - the spml backend: Intel PML logs shared by a patched Xen
  * (Shadow PML, OoH paper section 4.1) through the guest module
- * guest-uio/ooh_spml.ko, whose userspace interface is
+ * guest-uio/ooh_pml.ko, whose userspace interface is
  * include/ooh/spml_uio.h:
  *
  *   open /dev/ooh-spml, OOH_SPML_IOC_TRACK(pid) -> a UIO device of our own

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * epml.c - the EPML path of ooh_pml.ko (design: ooh_pml.h; the CPU side is
+ * bochs-epml/EPML.md): each vCPU's EPML buffer, its MSRs (6F0H-6F2H,
+ * include/ooh/epml.h) and buffer-full IRQ, and the drain of the buffer
+ * into the trackers' rings.
+ */
+#include "ooh_pml.h"
+
+unsigned int epml_size = 4;
+module_param(epml_size, uint, 0444);
+MODULE_PARM_DESC(epml_size,
+		 "EPML buffer per vCPU: 2^epml_size pages, 256 entries each (0-9)");
+
+/* ------------------------------------------------------------------ */
+/* EPML buffer (this CPU, interrupts off)                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One EPML entry (EPML.md 3.4) as a ring entry: a user GVA is the tracked
+ * process's page (EN is set only while its mm runs here); anything else
+ * (kernel direct-map writes to its pages, page-walk updates, no GVA) goes
+ * by GPA through the consumer's reverse map; LARGE: the EPT dirty flag
+ * covers 2 MiB, so report the whole 2 MiB GPA range.
+ */
+static u64 epml_to_ring(const struct ooh_epml_entry *e)
+{
+	u64 gpa = e->gpa & OOH_EPML_E_ADDR_MASK;
+	u64 gva = e->gva & OOH_EPML_E_ADDR_MASK;
+
+	if (e->gva & OOH_EPML_E_LARGE)
+		return (gpa & ~((2ull << 20) - 1)) | OOH_ENTRY_2M;
+	if ((e->gva & OOH_EPML_E_GVA) && gva < TASK_SIZE_MAX)
+		return gva | OOH_ENTRY_GVA;
+	return gpa;
+}
+
+/* The same entry for a tracker of another mm: by GPA only. */
+static u64 epml_to_gpa(const struct ooh_epml_entry *e)
+{
+	u64 gpa = e->gpa & OOH_EPML_E_ADDR_MASK;
+
+	if (e->gva & OOH_EPML_E_LARGE)
+		return (gpa & ~((2ull << 20) - 1)) | OOH_ENTRY_2M;
+	return gpa;
+}
+
+/*
+ * Move the EPML buffer of this CPU to the trackers and restart it: to @to
+ * (the tracker whose mm ran here while they were logged, or NULL) as
+ * epml_to_ring() entries, to every other tracker by GPA (its reverse map
+ * keeps the frames its process maps; a frame first written by another
+ * context is not logged again in this interval).  EN is cleared around
+ * the drain so that no entry lands between reading INDEX and writing it
+ * back to 0, then restored.
+ */
+void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
+{
+	struct ooh_epml_entry *e;
+	struct spml_tracker *t;
+	u64 idx, n, i, cap = OOH_EPML_CAPACITY(epml_size);
+	u64 batch[32];
+	unsigned int k;
+
+	if (!c->epml_buf)
+		return;
+	if (c->epml_on)
+		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, 0);
+	if (rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx))
+		idx = OOH_EPML_INDEX_OVF;	/* revoked: nothing is known */
+	n = min(idx & OOH_EPML_INDEX_MASK, cap);
+	e = page_address(c->epml_buf);
+	list_for_each_entry_rcu(t, &trackers, node) {
+		bool notify = false;
+
+		for (i = 0, k = 0; i < n; i++) {
+			if (!(e[i].gva & OOH_EPML_E_VALID))
+				continue;
+			batch[k++] = t == to ? epml_to_ring(&e[i]) :
+				     epml_to_gpa(&e[i]);
+			if (k == ARRAY_SIZE(batch)) {
+				notify |= tracker_produce(t, batch, k);
+				k = 0;
+			}
+		}
+		if (k)
+			notify |= tracker_produce(t, batch, k);
+		if (notify)
+			tracker_notify(t);
+	}
+	c->epml_entries += n;
+	if (idx & OOH_EPML_INDEX_OVF) {
+		c->epml_ovf++;
+		/* entries of this interval were not logged, whoever wrote */
+		trackers_flag(OOH_RING_F_OVERFLOW);
+	}
+	if (n || (idx & OOH_EPML_INDEX_OVF))
+		wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	if (c->epml_on)
+		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, c->epml_ctl);
+}
+
+/* Logging on/off for this CPU (EPML.md 3.1: WRMSR, no VM exit). */
+void epml_switch(struct spml_cpu *c, bool on)
+{
+	if (!c->epml_buf || c->epml_on == on)
+		return;
+	wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, on ? c->epml_ctl : 0);
+	c->epml_on = on;
+}
+
+/* Buffer-full notification (EPML.md 6): runs on the CPU whose buffer filled. */
+static irqreturn_t epml_full_irq(int irq, void *dev_id)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	c->epml_irqs++;
+	rcu_read_lock();
+	epml_drain(c, c->cur);
+	rcu_read_unlock();
+	return IRQ_HANDLED;
+}
+
+/* IPI: EPML MSRs of this CPU off (no tracker may log any more). */
+void epml_off_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (!c->epml_buf)
+		return;
+	epml_switch(c, false);
+	wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	wrmsrl_safe(OOH_MSR_IA32_EPML_BASE, 0);
+}
+
+void epml_free_cpu(unsigned int cpu)
+{
+	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
+
+	if (c->epml_irq >= 0) {
+		free_irq(c->epml_irq, c);
+		irq_dispose_mapping(c->epml_irq);
+	}
+	c->epml_irq = -1;
+	if (c->epml_buf)
+		__free_pages(c->epml_buf, epml_size);
+	c->epml_buf = NULL;
+	c->epml_on = false;
+}
+
+/*
+ * EPML buffer and buffer-full IRQ of @cpu (process context).  The IRQ comes
+ * from the x86 vector domain with its affinity fixed to @cpu before
+ * activation, so its vector is a vector of @cpu's own table: the one
+ * IA32_EPML_CTL.VECTOR names there (EPML.md 3.1, 6).
+ */
+static int epml_setup_cpu(unsigned int cpu)
+{
+	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
+	struct irq_alloc_info info;
+	struct irq_data *d;
+	struct irq_cfg *cfg;
+	int irq, rc;
+
+	c->epml_buf = alloc_pages_node(cpu_to_node(cpu),
+				       GFP_KERNEL | __GFP_ZERO, epml_size);
+	if (!c->epml_buf)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.mask = cpumask_of(cpu);
+	irq = __irq_domain_alloc_irqs(x86_vector_domain, -1, 1,
+				      cpu_to_node(cpu), &info, false, NULL);
+	if (irq < 0)
+		return irq;
+	c->epml_irq = irq;
+	irq_set_handler(irq, handle_edge_irq);
+	irq_modify_status(irq, IRQ_NOREQUEST | IRQ_NOPROBE, 0);
+	rc = irq_set_affinity(irq, cpumask_of(cpu));
+	if (!rc)
+		rc = request_irq(irq, epml_full_irq, IRQF_NOBALANCING,
+				 "ooh-epml", c);
+	if (rc) {
+		irq_dispose_mapping(irq);
+		c->epml_irq = -1;
+		return rc;
+	}
+	d = irq_get_irq_data(irq);
+	cfg = d ? irqd_cfg(d) : NULL;
+	if (!cfg || cfg->vector < OOH_EPML_CTL_MIN_VECTOR ||
+	    !cpumask_equal(irq_data_get_effective_affinity_mask(d),
+			   cpumask_of(cpu))) {
+		pr_warn("cpu%u: EPML IRQ %d has no vector on this CPU\n",
+			cpu, irq);
+		return -EIO;
+	}
+	c->epml_ctl = OOH_EPML_CTL(1, cfg->vector, epml_size);
+	return 0;
+}
+
+struct epml_arg {
+	int rc;
+};
+
+/* IPI: program this CPU's buffer (EN stays 0), Xen tracking on for faults. */
+static void epml_program_on_cpu(void *data)
+{
+	struct epml_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	u64 gpa = (u64)pfn_to_gfn(page_to_pfn(c->epml_buf)) << PAGE_SHIFT;
+	int rc;
+
+	rc = wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, 0);
+	if (!rc)
+		rc = wrmsrl_safe(OOH_MSR_IA32_EPML_BASE, gpa);
+	if (!rc)
+		rc = wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	if (rc) {
+		a->rc = -EOPNOTSUPP;	/* #GP: Xen does not pass them through */
+		return;
+	}
+	c->epml_on = false;
+	if (c->registered && !c->tracking && !spml_set_tracking(true))
+		c->tracking = true;
+}
+
+/* EPML buffer, IRQ and MSRs of @cpu (process context). */
+int epml_setup_one(unsigned int cpu)
+{
+	struct epml_arg a = { 0 };
+	int rc = epml_setup_cpu(cpu);
+
+	if (rc)
+		return rc;
+	smp_call_function_single(cpu, epml_program_on_cpu, &a, 1);
+	return a.rc;
+}
+
+/* Xen's HVM CPUID leaf base + 4, EAX bit 31 (EPML.md 2, ooh/epml.h). */
+bool epml_probe(void)
+{
+	u32 base = xen_cpuid_base();
+
+	return base && (cpuid_eax(base + 4) & OOH_XEN_HVM_CPUID_EPML);
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ooh_pml.h - internal interface of the OoH guest module ooh_pml.ko
+ * (Linux 6.1, Xen PVH/HVM guest), which offers PML to userspace in two
+ * modes: SPML (/dev/ooh-spml, Xen copies PML's GPAs into per-vCPU rings)
+ * and EPML (/dev/ooh-epml, the emulated CPU logs GVAs into a per-vCPU
+ * buffer).  Earlier name: ooh_spml.ko (MODULE_ALIAS keeps modprobe of the
+ * old name working).  Files, by job:
+ *   tracker.c  tracker lifetime (TRACK, SYNC, close), its rings and their
+ *              UIO mmap, the sched_switch probe that attributes contexts,
+ *              the MMU notifier, the misc devices, module init/exit
+ *   spml.c     the SPML path: HVMOP_spml hypercalls, the per-vCPU Xen
+ *              rings, VIRQ_SPML, arming Xen, CPU hotplug
+ *   epml.c     the EPML path: the per-vCPU EPML buffer, its MSRs and
+ *              buffer-full IRQ, and the drain into the trackers' rings
+ *
+ * Design (both modes):
+ *
+ * Modelled on drivers/uio/uio_hv_generic.c: rings shared with userspace
+ * through UIO, notifications through UIO read()/poll().
+ *
+ * Xen side (HVMOP_spml, include/ooh/spml.h): the module owns one "Xen
+ * ring" per vCPU, registered from that vCPU, and arms PML for the domain
+ * while at least one tracker exists.  Xen appends the GPAs that PML logged
+ * while the vCPU was "tracking".  A sched_switch tracepoint probe tells Xen
+ * when a tracked mm switches in or out (Xen flushes the PML buffer first),
+ * so the module knows whose context logged each entry.  Attribution is a
+ * hint, never a filter (a frame's EPT dirty flag stays set for the rest
+ * of the interval once anyone wrote it, so a later write by the tracked
+ * process is not logged again): every entry of a vCPU's Xen ring goes to
+ * every tracker's ring for that vCPU, including entries logged while no
+ * tracked process ran (Xen keeps them too, xen-patches/0012), and each
+ * tracker's reverse map keeps the frames its process maps.  A new tracker
+ * attaches at once (IPI) on every vCPU where its process is running, not
+ * at its next context switch.  Frames Xen writes itself (hypercall
+ * outputs, dom0 backends' grant mappings and copies: no CPU store of this
+ * guest, so no PML entry) reach a Xen ring at the next drain
+ * (xen-patches/0013); every SYNC drains, in both modes.  CPU hotplug
+ * (a cpuhp state): a vCPU that comes online while trackers exist gets its
+ * ring before any task runs there, one that goes offline releases it; the
+ * interval of a hotplug is reported as overflow ("everything dirty").
+ * Moves
+ * run only on the owning CPU with interrupts off (switch probe, VIRQ_SPML
+ * handler, IPI from SYNC), so they never race.
+ *
+ * Userspace side (include/ooh/spml_uio.h): /dev/ooh-spml creates a tracker
+ * per open file; each tracker gets its own UIO device whose map 0 holds
+ * its per-vCPU rings.  An MMU notifier on the tracked mm reports
+ * invalidated ranges as dirty (GVA entries).
+ *
+ * EPML mode (bochs-epml/EPML.md section 11.2), /dev/ooh-epml, same ioctls
+ * and ring layout, UIO name "ooh-epml"; offered when Xen's CPUID leaf
+ * (base + 4) has XEN_HVM_CPUID_EPML.  The CPU itself logs {GVA, GPA} of
+ * each first write into a per-vCPU EPML buffer (MSRs 6F0H-6F2H, passed
+ * through by Xen): IA32_EPML_CTL.EN stays set on every vCPU while any
+ * tracker exists, whatever runs (a frame first written by an untracked
+ * context must still be logged, see above); the switch probe drains the
+ * buffer when a tracked mm switches in or out (entries logged while a
+ * tracked mm ran go to its tracker by GVA, every other tracker gets their
+ * GPA; entries of other contexts go to every tracker by GPA), and so do
+ * the buffer-full interrupt (a vector of this CPU allocated from the x86
+ * vector domain, one IRQ per CPU) and SYNC.  Xen is armed with OOH_SPML_ARM_NO_PML: EPT dirty
+ * flags are cleared per interval but PML stays off, so logging takes no
+ * VM exit.  The Xen rings stay registered (tracking on) for superpage
+ * write faults, which the EPT dirty flag never sees, and for disarm.
+ * One mode at a time: trackers of the other mode get EBUSY.
+ *
+ * Why the sched_switch tracepoint is found with for_each_kernel_tracepoint()
+ * (upstream would frown): Debian's 6.1 kernel does not export
+ * __tracepoint_sched_switch to modules (Module.symvers has no entry), so
+ * register_trace_sched_switch() cannot be linked; preempt notifiers
+ * (preempt_notifier_register(), exported) hook only the *calling* task,
+ * while a tracker may follow another process, and would miss the task's
+ * threads created later.  An in-tree version would use the tracepoint
+ * directly (or a sched hook of its own).  The EPML buffer-full vector is
+ * allocated from x86_vector_domain for the same reason: the guest needs a
+ * per-CPU vector that Xen's emulated CPU raises, and 6.1 offers modules no
+ * API for a raw per-CPU vector.
+ */
+#ifndef OOH_PML_H
+#define OOH_PML_H
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/file.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <linux/uio_driver.h>
+#include <linux/vmalloc.h>
+
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/page.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/hypervisor.h>
+#include <asm/hw_irq.h>
+#include <asm/irqdomain.h>
+#include <asm/msr.h>
+
+#include <ooh/barrier.h>
+#include <ooh/spml.h>
+#include <ooh/spml_uio.h>
+#include <ooh/epml.h>
+
+struct spml_tracker;
+
+/* Per-vCPU state of the Xen ring (one per online CPU). */
+struct spml_cpu {
+	struct ooh_ring_hdr *xr;	/* vmalloc'd, registered with Xen */
+	u64 cons;			/* our consumer index into xr */
+	bool registered;
+	bool tracking;			/* last set_tracking() value */
+	struct spml_tracker *cur;	/* tracker running here, or NULL */
+	int irq;			/* VIRQ_SPML, or -1 */
+	/* EPML mode */
+	struct page *epml_buf;		/* 2^epml_size pages, or NULL */
+	int epml_irq;			/* buffer-full IRQ of this CPU, or -1 */
+	u64 epml_ctl;			/* CTL value while a tracked mm runs */
+	bool epml_on;			/* CTL.EN set in the MSR now */
+	u64 epml_entries, epml_ovf, epml_irqs;	/* statistics */
+};
+
+struct spml_tracker {
+	struct list_head node;		/* trackers, RCU */
+	struct mm_struct *mm;		/* mmgrab()'d */
+	pid_t tgid;			/* tracked process */
+	struct pid *owner;		/* the TRACK caller's tgid pid: only
+					 * it may open the UIO device */
+	void *rings;			/* vmalloc_user: nr_vcpus rings */
+	u64 ring_bytes;
+	u32 nr_entries, nr_vcpus;
+	struct ooh_ring_producer *prod;	/* per vCPU, used on that CPU only */
+	struct uio_info uio;
+	bool uio_registered;
+	struct mmu_notifier mn;
+	bool mn_registered;
+	bool mm_gone;			/* MMU notifier .release: exit or exec */
+	int hotplugs_seen;		/* hotplugs at the last SYNC */
+};
+
+/* tracker.c */
+DECLARE_PER_CPU(struct spml_cpu, spml_cpus);
+extern struct list_head trackers;	/* RCU readers; writers hold spml_lock */
+extern bool mode_epml;			/* mode of the current trackers */
+extern atomic_t hotplugs;		/* vCPUs that came or went while tracking */
+void tracker_notify(struct spml_tracker *t);
+struct ooh_ring_producer *tracker_prod(struct spml_tracker *t, unsigned int cpu);
+bool tracker_produce(struct spml_tracker *t, const u64 *ent, u64 n);
+void trackers_flag(u32 flag);
+
+/* spml.c */
+int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op);
+int spml_simple(u32 cmd);
+int spml_set_tracking(bool on);
+void spml_move(struct spml_cpu *c);
+int spml_xen_setup(void);
+void spml_xen_teardown(void);
+int spml_cpu_online(unsigned int cpu);
+int spml_cpu_offline(unsigned int cpu);
+
+/* epml.c */
+extern unsigned int epml_size;		/* buffer: 2^epml_size pages per vCPU */
+void epml_drain(struct spml_cpu *c, struct spml_tracker *to);
+void epml_switch(struct spml_cpu *c, bool on);
+void epml_off_on_cpu(void *data);
+void epml_free_cpu(unsigned int cpu);
+int epml_setup_one(unsigned int cpu);
+bool epml_probe(void);
+
+#endif /* OOH_PML_H */

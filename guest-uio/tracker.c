@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tracker.c - tracker lifetime of ooh_pml.ko (design: ooh_pml.h): TRACK
+ * creates a tracker with its per-vCPU rings (include/ooh/ring.h) in a UIO
+ * map (include/ooh/spml_uio.h), SYNC fences an interval, close destroys
+ * it; the sched_switch probe says which tracker's mm runs on each vCPU;
+ * the MMU notifier reports invalidated ranges; /dev/ooh-spml and
+ * /dev/ooh-epml; module init and exit.
+ */
+#include "ooh_pml.h"
+
+DEFINE_PER_CPU(struct spml_cpu, spml_cpus);
+LIST_HEAD(trackers);			/* writers hold spml_lock */
+static DEFINE_MUTEX(spml_lock);
+static unsigned int nr_trackers;
+static bool probe_registered;
+static enum cpuhp_state spml_hp_state;
+/* vCPUs that came online or went offline while trackers existed */
+atomic_t hotplugs = ATOMIC_INIT(0);
+bool mode_epml;				/* mode of the current trackers */
+static bool epml_available;		/* XEN_HVM_CPUID_EPML */
+static struct miscdevice epml_misc;
+static struct tracepoint *tp_sched_switch;
+static struct miscdevice spml_misc;
+
+/* ------------------------------------------------------------------ */
+/* Producing into the trackers' rings (this CPU, interrupts off)       */
+/* ------------------------------------------------------------------ */
+
+void tracker_notify(struct spml_tracker *t)
+{
+	if (t->uio_registered)
+		uio_event_notify(&t->uio);
+}
+
+struct ooh_ring_producer *tracker_prod(struct spml_tracker *t,
+					      unsigned int cpu)
+{
+	return cpu < t->nr_vcpus ? &t->prod[cpu] : NULL;
+}
+
+/*
+ * Append @n entries to @t's ring for this CPU; notify when the ring
+ * crosses the consumer's threshold.  Returns true if it did.
+ */
+bool tracker_produce(struct spml_tracker *t, const u64 *ent, u64 n)
+{
+	struct ooh_ring_producer *p = tracker_prod(t, smp_processor_id());
+	u64 before;
+	u32 thr;
+
+	if (!p || !n)
+		return false;
+	thr = READ_ONCE(p->hdr->threshold);
+	before = p->prod - READ_ONCE(p->hdr->cons);
+	ooh_ring_produce(p, ent, n);
+	return thr && before < thr && p->prod - READ_ONCE(p->hdr->cons) >= thr;
+}
+
+/* Set @flag in every tracker's ring for this CPU and notify them. */
+void trackers_flag(u32 flag)
+{
+	struct spml_tracker *t;
+
+	list_for_each_entry_rcu(t, &trackers, node) {
+		struct ooh_ring_producer *p = tracker_prod(t, smp_processor_id());
+
+		if (p)
+			ooh_atomic_fetch_or(&p->hdr->flags, flag);
+		tracker_notify(t);
+	}
+}
+
+static struct spml_tracker *tracker_of(struct mm_struct *mm)
+{
+	struct spml_tracker *t;
+
+	if (!mm)
+		return NULL;
+	list_for_each_entry_rcu(t, &trackers, node)
+		if (t->mm == mm)
+			return t;
+	return NULL;
+}
+
+/* sched_switch probe: IRQs are off, the runqueue lock is held. */
+static void spml_sched_switch(void *data, bool preempt,
+			      struct task_struct *prev,
+			      struct task_struct *next,
+			      unsigned int prev_state)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct spml_tracker *tn;
+
+	if (!c->registered)
+		return;
+	rcu_read_lock();
+	tn = tracker_of(next->mm);
+	if (tn != c->cur && mode_epml) {
+		/*
+		 * No hypercall: Xen tracking stays on for superpage faults,
+		 * EN stays on (every context is logged); the drain splits
+		 * the buffer where the GVAs change meaning.
+		 */
+		epml_drain(c, c->cur);
+		spml_move(c);
+		c->cur = tn;
+	} else if (tn != c->cur) {
+		/* Xen flushes the PML buffer under the old state first. */
+		if (tn || c->tracking) {
+			spml_set_tracking(tn != NULL);
+			c->tracking = tn != NULL;
+		}
+		spml_move(c);
+		c->cur = tn;
+	}
+	rcu_read_unlock();
+}
+
+/* ------------------------------------------------------------------ */
+/* Tracker lifetime                                                    */
+/* ------------------------------------------------------------------ */
+
+static void tp_find(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		tp_sched_switch = tp;
+}
+
+/* MMU notifier: invalidated ranges of the tracked mm are dirty (GVAs). */
+static int spml_mn_invalidate_start(struct mmu_notifier *mn,
+				    const struct mmu_notifier_range *r)
+{
+	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
+	struct ooh_ring_producer *p;
+	unsigned long flags, va;
+	u64 e;
+
+	switch (r->event) {
+	case MMU_NOTIFY_PROTECTION_VMA:	/* same pages, no data change */
+	case MMU_NOTIFY_PROTECTION_PAGE:
+	case MMU_NOTIFY_SOFT_DIRTY:
+		return 0;
+	default:
+		break;
+	}
+
+	local_irq_save(flags);		/* serialise with moves on this CPU */
+	p = tracker_prod(t, smp_processor_id());
+	if (p) {
+		if ((r->end - r->start) >> PAGE_SHIFT > ooh_ring_space(p)) {
+			/* Does not fit: the whole interval is dirty. */
+			ooh_atomic_fetch_or(&p->hdr->flags,
+					    OOH_RING_F_OVERFLOW);
+		} else {
+			for (va = r->start & PAGE_MASK; va < r->end;
+			     va += PAGE_SIZE) {
+				e = (u64)va | OOH_ENTRY_GVA;
+				ooh_ring_produce(p, &e, 1);
+			}
+		}
+	}
+	local_irq_restore(flags);
+	return 0;
+}
+
+/*
+ * The tracked address space is torn down: the process exited, or exec
+ * replaced it (exec_mmap() drops the old mm).  Nothing of it can be written
+ * any more, and the process's next address space is not this tracker's:
+ * SYNC fails with ESRCH from now on, never a silent empty interval.  A new
+ * TRACK of the same pid follows the new address space (a fresh start).
+ */
+static void spml_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
+
+	WRITE_ONCE(t->mm_gone, true);
+}
+
+static const struct mmu_notifier_ops spml_mn_ops = {
+	.invalidate_range_start = spml_mn_invalidate_start,
+	.release = spml_mn_release,
+};
+
+static int spml_uio_open(struct uio_info *info, struct inode *inode)
+{
+	struct spml_tracker *t = info->priv;
+
+	/*
+	 * Only the tracker's own process may map its rings.  Compared as
+	 * struct pid, held since TRACK: a pid number can be reused after the
+	 * owner exits while an inherited fd keeps the tracker (issue 12 item
+	 * 10), a held struct pid cannot.
+	 */
+	return task_tgid(current) == t->owner ? 0 : -EACCES;
+}
+
+static int spml_uio_mmap(struct uio_info *info, struct vm_area_struct *vma)
+{
+	struct spml_tracker *t = info->priv;
+
+	if (vma->vm_pgoff != 0 ||	/* map 0 only */
+	    vma->vm_end - vma->vm_start > t->nr_vcpus * t->ring_bytes)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, t->rings, 0);
+}
+
+static void tracker_free(struct spml_tracker *t)
+{
+	if (t->mn_registered)
+		mmu_notifier_unregister(&t->mn, t->mm);
+	if (t->uio_registered)
+		uio_unregister_device(&t->uio);
+	if (t->mm)
+		mmdrop(t->mm);
+	put_pid(t->owner);
+	kfree(t->prod);
+	vfree(t->rings);
+	kfree(t);
+}
+
+/*
+ * IPI after a new tracker @data is listed: if the task running here right
+ * now belongs to its mm, do what the sched_switch probe does when such a
+ * task switches in.  The tracked process is usually running already when
+ * TRACK returns (it tracks itself, or runs on another vCPU), and without
+ * this its writes stayed untracked until its next context switch on each
+ * vCPU: missed writes, seen with 2 vCPUs where nothing switched it out.
+ */
+static void spml_attach_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct spml_tracker *t = data;
+
+	if (!c->registered)
+		return;
+	if (mode_epml) {		/* Xen tracking is already on */
+		if (!c->cur && tracker_of(current->mm) == t) {
+			epml_drain(c, NULL);
+			spml_move(c);
+			c->cur = t;
+		}
+		epml_switch(c, true);	/* on while any tracker exists */
+		return;
+	}
+	if (c->cur || tracker_of(current->mm) != t)
+		return;
+	spml_set_tracking(true);	/* flushes under the old state */
+	c->tracking = true;
+	spml_move(c);		/* logged before: not t's */
+	c->cur = t;
+}
+
+/*
+ * IPI after tracker @data left the list: forget it as this CPU's current
+ * tracker; what was logged so far goes to the remaining trackers.
+ */
+static void spml_detach_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (mode_epml) {		/* Xen tracking stays on */
+		if (c->cur == data) {
+			epml_drain(c, NULL);	/* @data is off the list */
+			spml_move(c);
+			c->cur = NULL;
+		}
+		if (list_empty(&trackers))
+			epml_switch(c, false);
+		return;
+	}
+	if (c->cur != data)
+		return;
+	if (c->tracking)
+		spml_set_tracking(false);
+	c->tracking = false;
+	spml_move(c);
+	c->cur = NULL;
+}
+
+/* Called with spml_lock held. */
+static void tracker_destroy(struct spml_tracker *t)
+{
+	unsigned int cpu;
+
+	list_del_rcu(&t->node);
+	synchronize_rcu();	/* no new attribution to t (tracker_of) */
+	/* No CPU may still attribute entries to t. */
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, spml_detach_on_cpu, t, 1);
+	if (--nr_trackers == 0) {
+		if (probe_registered) {
+			tracepoint_probe_unregister(tp_sched_switch,
+						    spml_sched_switch, NULL);
+			tracepoint_synchronize_unregister();
+			probe_registered = false;
+		}
+		spml_xen_teardown();
+	}
+	tracker_free(t);
+}
+
+/*
+ * May the caller track @task?  Its own process always; another one only
+ * with the rights PTRACE_MODE_ATTACH_REALCREDS asks for.  ptrace_may_access()
+ * is not exported to modules, so this repeats its credential and
+ * dumpability checks (kernel/ptrace.c __ptrace_may_access()): the caller's
+ * real uid/gid match the target's real, effective and saved ids and the
+ * target is dumpable, or the caller has CAP_SYS_PTRACE.  The LSM hook
+ * (e.g. Yama's ptrace_scope) is not consulted.
+ */
+static bool spml_may_track(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+	if (capable(CAP_SYS_PTRACE))
+		return true;
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
+	     uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
+	     gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid);
+	rcu_read_unlock();
+	if (!ok)
+		return false;
+	task_lock(task);
+	ok = task->mm && get_dumpable(task->mm) == SUID_DUMP_USER;
+	task_unlock(task);
+	return ok;
+}
+
+static int tracker_create(struct file *f, struct ooh_spml_track *req,
+			  bool epml)
+{
+	struct spml_tracker *t;
+	struct task_struct *task;
+	unsigned int i;
+	u32 nr = req->nr_entries ? req->nr_entries : 65536;
+	int rc;
+
+	if (req->pad || !ooh_ring_nr_valid(nr))
+		return -EINVAL;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	rcu_read_lock();	/* find_vpid() needs it */
+	task = get_pid_task(find_vpid(req->pid), PIDTYPE_TGID);
+	rcu_read_unlock();
+	if (!task) {
+		kfree(t);
+		return -ESRCH;
+	}
+	if (!spml_may_track(task)) {
+		put_task_struct(task);
+		kfree(t);
+		return -EPERM;
+	}
+	t->mm = get_task_mm(task);
+	t->tgid = task->tgid;
+	put_task_struct(task);
+	if (!t->mm) {
+		kfree(t);
+		return -ESRCH;
+	}
+	mmgrab(t->mm);		/* t->mm stays valid as a key */
+	t->owner = get_pid(task_tgid(current));
+	t->nr_entries = nr;
+	t->nr_vcpus = nr_cpu_ids;	/* rings indexed by CPU id */
+	t->ring_bytes = OOH_RING_BYTES(nr);
+
+	rc = -ENOMEM;
+	t->rings = vmalloc_user(t->nr_vcpus * t->ring_bytes);
+	t->prod = kcalloc(t->nr_vcpus, sizeof(*t->prod), GFP_KERNEL);
+	if (!t->rings || !t->prod)
+		goto fail_mm;
+	for (i = 0; i < t->nr_vcpus; i++) {
+		ooh_ring_init(&t->prod[i],
+			      (void *)((char *)t->rings + i * t->ring_bytes),
+			      nr, OOH_RING_F_GPA | OOH_RING_F_GVA, i);
+		t->prod[i].hdr->threshold = req->threshold;
+	}
+
+	t->mn.ops = &spml_mn_ops;
+	rc = mmu_notifier_register(&t->mn, t->mm);
+	if (rc)
+		goto fail_mm;
+	t->mn_registered = true;
+	mmput(t->mm);		/* keep only the mmgrab() reference */
+
+	t->uio.name = epml ? OOH_EPML_UIO_NAME : OOH_SPML_UIO_NAME;
+	t->uio.version = "1";
+	t->uio.irq = UIO_IRQ_CUSTOM;	/* events come from VIRQ_SPML */
+	t->uio.mem[0].name = "rings";
+	/*
+	 * Not the vmalloc address: UIO prints mem[].addr in the
+	 * world-readable maps/map0/addr, which would leak a kernel pointer
+	 * (issue 12 item 10).  Our own .mmap (remap_vmalloc_range) never
+	 * needs it; UIO only needs a non-zero size to offer the map.
+	 */
+	t->uio.mem[0].addr = 0;
+	t->uio.mem[0].size = t->nr_vcpus * t->ring_bytes;
+	t->uio.mem[0].memtype = UIO_MEM_VIRTUAL;
+	t->uio.mmap = spml_uio_mmap;
+	t->uio.open = spml_uio_open;
+	t->uio.priv = t;
+
+	mutex_lock(&spml_lock);
+	rc = -EBUSY;			/* one mode at a time */
+	if (nr_trackers && mode_epml != epml)
+		goto fail_locked;
+	/*
+	 * One tracker per mm: the switch probe attributes a context to one
+	 * tracker (tracker_of() takes the first match), so a second one on
+	 * the same mm would see nothing of its own process's GVA entries.
+	 */
+	if (tracker_of(t->mm))
+		goto fail_locked;
+	/* One tracker per file: a second TRACK on it (even a concurrent one)
+	 * would leak the first and keep Xen armed. */
+	if (f->private_data)
+		goto fail_locked;
+	if (nr_trackers == 0) {
+		mode_epml = epml;
+		rc = spml_xen_setup();
+		if (rc)
+			goto fail_locked;
+	}
+	if (!probe_registered) {
+		rc = tracepoint_probe_register(tp_sched_switch,
+					       spml_sched_switch, NULL);
+		if (rc) {
+			if (nr_trackers == 0)
+				spml_xen_teardown();
+			goto fail_locked;
+		}
+		probe_registered = true;
+	}
+	rc = uio_register_device(epml ? epml_misc.this_device :
+				 spml_misc.this_device, &t->uio);
+	if (rc) {
+		if (nr_trackers == 0) {
+			tracepoint_probe_unregister(tp_sched_switch,
+						    spml_sched_switch, NULL);
+			tracepoint_synchronize_unregister();
+			probe_registered = false;
+			spml_xen_teardown();
+		}
+		goto fail_locked;
+	}
+	t->uio_registered = true;
+	t->hotplugs_seen = atomic_read(&hotplugs);
+	list_add_tail_rcu(&t->node, &trackers);
+	nr_trackers++;
+	f->private_data = t;
+	/* the tracked process may be running right now on any vCPU */
+	on_each_cpu(spml_attach_on_cpu, t, 1);
+	mutex_unlock(&spml_lock);
+
+	req->uio_index = t->uio.uio_dev->minor;
+	req->nr_vcpus = t->nr_vcpus;
+	req->ring_bytes = t->ring_bytes;
+	req->map_bytes = t->nr_vcpus * t->ring_bytes;
+	req->nr_entries = nr;
+	return 0;
+
+fail_locked:
+	mutex_unlock(&spml_lock);
+	tracker_free(t);
+	return rc;
+fail_mm:
+	mmput(t->mm);
+	tracker_free(t);
+	return rc;
+}
+
+struct sync_arg {
+	struct spml_tracker *t;
+	u64 *fence;
+	u32 flags;		/* OOH_RING_F_OVERFLOW seen at a fence */
+};
+
+/*
+ * SYNC on one CPU: attribute what Xen logged here so far, take the fence
+ * and the ring's sticky overflow bit.  Every producer of ring @cpu (the
+ * move from Xen's ring, the MMU notifier) runs on @cpu with interrupts
+ * off, so a drop is before this fence (this interval) or after it (still
+ * set at the next SYNC): the interval after an overflow is exact.
+ */
+static void spml_sync_on_cpu(void *data)
+{
+	struct sync_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	unsigned int cpu = smp_processor_id();
+
+	rcu_read_lock();
+	if (mode_epml)
+		epml_drain(c, c->cur);
+	/*
+	 * Tracking or not (untracked entries are this interval's too), and in
+	 * EPML mode too: Xen queues the frames it writes itself (hypercall
+	 * outputs, backends' grant unmaps and copies; no CPU store of this
+	 * guest, so neither PML nor EPML logs them) and moves them to this
+	 * vCPU's Xen ring at the drain (xen-patches/0013).
+	 */
+	if (c->registered)
+		spml_simple(OOH_SPML_OP_drain);
+	spml_move(c);
+	rcu_read_unlock();
+	if (cpu < a->t->nr_vcpus) {
+		struct ooh_ring_producer *p = &a->t->prod[cpu];
+
+		a->fence[cpu] = p->prod;
+		if (ooh_atomic_fetch_and(&p->hdr->flags, ~OOH_RING_F_OVERFLOW) &
+		    OOH_RING_F_OVERFLOW) {
+			a->flags |= OOH_RING_F_OVERFLOW;
+			/*
+			 * The interval is "everything dirty": discard its
+			 * entries for the consumer (which is inside this
+			 * SYNC, not consuming) so that the ring has room for
+			 * the next interval's entries right away.  A full
+			 * ring here would drop them and flag the next
+			 * interval too.
+			 */
+			ooh_smp_store_release(&p->hdr->cons, p->prod);
+		}
+	}
+}
+
+/*
+ * Drain every vCPU into the tracker's rings, record each ring's prod (the
+ * fence), then re-arm.  GPAs logged after a CPU's drain land after its
+ * fence, i.e. in the next interval, so nothing written after the fence
+ * can be lost by the re-arm.
+ */
+static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
+{
+	struct sync_arg a = { .t = t };
+	unsigned int cpu, i;
+	int rc, hp;
+
+	if (req->flags || req->nr_vcpus < t->nr_vcpus)
+		return -EINVAL;
+	if (READ_ONCE(t->mm_gone))
+		return -ESRCH;
+
+	a.fence = kcalloc(t->nr_vcpus, sizeof(u64), GFP_KERNEL);
+	if (!a.fence)
+		return -ENOMEM;
+	for (i = 0; i < t->nr_vcpus; i++)
+		a.fence[i] = t->prod[i].prod;
+	cpus_read_lock();
+	/*
+	 * A vCPU came or went since the last SYNC (spml_cpu_online()): read
+	 * under the hotplug lock, so a completed hotplug is always seen.
+	 */
+	hp = atomic_read(&hotplugs);
+	if (hp != t->hotplugs_seen) {
+		t->hotplugs_seen = hp;
+		a.flags |= OOH_RING_F_OVERFLOW;
+	}
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, spml_sync_on_cpu, &a, 1);
+	cpus_read_unlock();
+	rc = spml_simple(OOH_SPML_OP_rearm);
+	for (i = 0; i < t->nr_vcpus; i++)
+		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)
+			rc = -EIO;
+	if (rc == -EPERM || rc == -ENOENT)
+		rc = -EIO;	/* revoked or disarmed by the toolstack */
+	if (!rc && copy_to_user(u64_to_user_ptr(req->fence_addr), a.fence,
+				t->nr_vcpus * sizeof(u64)))
+		rc = -EFAULT;
+	req->flags = a.flags;
+	kfree(a.fence);
+	return rc;
+}
+
+/* One fops for both devices: the minor says which one was opened. */
+static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	bool epml = epml_available &&
+		    iminor(file_inode(f)) == epml_misc.minor;
+	struct spml_tracker *t = f->private_data;
+	struct ooh_spml_track req;
+	int rc;
+
+	switch (cmd) {
+	case OOH_SPML_IOC_TRACK:
+		if (t)
+			return -EBUSY;
+		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
+			return -EFAULT;
+		rc = tracker_create(f, &req, epml);
+		if (rc)
+			return rc;
+		if (copy_to_user((void __user *)arg, &req, sizeof(req)))
+			return -EFAULT;	/* tracker lives until close() */
+		return 0;
+	case OOH_SPML_IOC_SYNC: {
+		struct ooh_spml_sync sreq;
+
+		if (!t)
+			return -ENOENT;
+		if (copy_from_user(&sreq, (void __user *)arg, sizeof(sreq)))
+			return -EFAULT;
+		rc = tracker_sync(t, &sreq);
+		if (!rc && copy_to_user((void __user *)arg, &sreq,
+					sizeof(sreq)))
+			rc = -EFAULT;
+		return rc;
+	}
+	}
+	return -ENOTTY;
+}
+
+static int spml_release(struct inode *inode, struct file *f)
+{
+	struct spml_tracker *t = f->private_data;
+
+	if (t) {
+		mutex_lock(&spml_lock);
+		tracker_destroy(t);
+		mutex_unlock(&spml_lock);
+	}
+	return 0;
+}
+
+static int spml_open(struct inode *inode, struct file *f)
+{
+	f->private_data = NULL;	/* misc_open() put &spml_misc there */
+	return 0;
+}
+
+static const struct file_operations spml_fops = {
+	.owner = THIS_MODULE,
+	.open = spml_open,
+	.unlocked_ioctl = spml_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = spml_release,
+	.llseek = noop_llseek,
+};
+
+struct stats_arg {
+	char *buf;
+	int len;
+};
+
+/* IPI: this vCPU's Xen counters (OOH_SPML_OP_get_stats) and EPML counters. */
+static void stats_on_cpu(void *data)
+{
+	struct stats_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+	struct ooh_spml_hvm_op op = { 0 };
+	const struct ooh_spml_vcpu_stats *st = &op.u.stats;
+	int rc = spml_hvmop(OOH_SPML_OP_get_stats, &op);
+
+	a->len += scnprintf(a->buf + a->len, PAGE_SIZE - a->len,
+		"vcpu %u rc %d exits %llu pml_full %llu logged %llu ringed %llu "
+		"faults %llu lost %llu epml_entries %llu epml_ovf %llu "
+		"epml_irqs %llu xen_writes %llu\n",
+		smp_processor_id(), rc, st->exits, st->pml_full_exits,
+		st->logged, st->ringed, st->faults, st->lost, c->epml_entries,
+		c->epml_ovf, c->epml_irqs, st->xen_writes);
+}
+
+static ssize_t xen_stats_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct stats_arg a = { .buf = buf };
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, stats_on_cpu, &a, 1);
+	cpus_read_unlock();
+	return a.len;
+}
+static DEVICE_ATTR_RO(xen_stats);
+
+static struct attribute *spml_attrs[] = {
+	&dev_attr_xen_stats.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(spml);
+
+static struct miscdevice spml_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "ooh-spml",
+	.fops = &spml_fops,
+	.mode = 0600,
+	.groups = spml_groups,
+};
+
+static struct miscdevice epml_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "ooh-epml",
+	.fops = &spml_fops,
+	.mode = 0600,
+};
+
+static int __init spml_init(void)
+{
+	unsigned int cpu;
+	int rc;
+
+	if (!xen_hvm_domain())
+		return -ENODEV;
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(&spml_cpus, cpu)->irq = -1;
+		per_cpu_ptr(&spml_cpus, cpu)->epml_irq = -1;
+	}
+	for_each_kernel_tracepoint(tp_find, NULL);
+	if (!tp_sched_switch) {
+		pr_err("sched_switch tracepoint not found\n");
+		return -ENOENT;
+	}
+	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "ooh/spml:online",
+				       spml_cpu_online, spml_cpu_offline);
+	if (rc < 0)
+		return rc;
+	spml_hp_state = rc;
+	rc = misc_register(&spml_misc);
+	if (rc) {
+		cpuhp_remove_state_nocalls(spml_hp_state);
+		return rc;
+	}
+	epml_available = epml_probe();
+	if (epml_available) {
+		rc = misc_register(&epml_misc);
+		if (rc) {
+			misc_deregister(&spml_misc);
+			cpuhp_remove_state_nocalls(spml_hp_state);
+			return rc;
+		}
+		if (epml_size > OOH_EPML_CTL_SIZE_MAX)
+			epml_size = OOH_EPML_CTL_SIZE_MAX;
+		pr_info("EPML available: /dev/ooh-epml, %u entries per vCPU\n",
+			OOH_EPML_CAPACITY(epml_size));
+	}
+	return 0;
+}
+
+static void __exit spml_exit(void)
+{
+	/* Every tracker holds a reference on the module through its fd. */
+	if (epml_available)
+		misc_deregister(&epml_misc);
+	misc_deregister(&spml_misc);
+	cpuhp_remove_state_nocalls(spml_hp_state);
+}
+
+module_init(spml_init);
+module_exit(spml_exit);
+MODULE_DESCRIPTION("OoH: PML for guest processes (SPML through Xen, EPML from the CPU), rings through UIO");
+MODULE_ALIAS("ooh_spml");
+MODULE_LICENSE("GPL");
