@@ -28,3 +28,11 @@ $(GUEST_PAYLOAD)/bin/ooh-guest-criu: criu/guest/ooh-guest-criu
 $(GUEST_PAYLOAD)/bin/criu: $(CRIU_DEPS)
 	@mkdir -p $(@D)
 	d=$$(criu/build-criu) && cp "$$d/sbin/criu" $@
+
+# CRIU's zdtm suite in the guest: a payload of its own, added to the test
+# boot by tests/system/guest-tests.test (python3 and the test tree cost
+# the domU about 25 MB, kept out of the main job's image)
+ZDTM_PAYLOAD := $(BUILD)/guest-zdtm
+ALL += $(ZDTM_PAYLOAD)/tests/50-zdtm
+$(ZDTM_PAYLOAD)/tests/50-zdtm: criu/zdtm-payload criu/guest/50-zdtm $(CRIU_DEPS)
+	criu/zdtm-payload $(ZDTM_PAYLOAD)
