@@ -232,7 +232,8 @@ const char *const *ooh_backends(void);
 
 /*
  * 0 if @backend (a name of ooh_backends(), not "auto", not NULL) works
- * here, else -errno (reason in ooh_last_error()): -ENOENT (unknown name),
+ * here, else -errno (reason in ooh_last_error()): -EINVAL (@backend is
+ * NULL), -ENOENT (unknown name),
  * -EOPNOTSUPP (not supported here), -EPERM (UIO device not accessible,
  * userfaultfd not permitted), -EAGAIN/-ENOMEM (softdirty cannot fork).
  */

@@ -90,9 +90,12 @@ static const struct __ooh_backend *find_backend(const char *name)
 
 __ooh_public int ooh_backend_probe(const char *name)
 {
-	const struct __ooh_backend *be = find_backend(name);
+	const struct __ooh_backend *be;
 
 	__ooh_clear_error();
+	if (!name)
+		return __ooh_err(EINVAL, "no backend name");
+	be = find_backend(name);
 	if (!be)
 		return __ooh_err(ENOENT, "unknown backend '%s'", name);
 	return be->probe();

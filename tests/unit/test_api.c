@@ -50,6 +50,8 @@ static void test_errors(const char *backend)
 	int ret;
 
 	CHECK(ooh_open("no-such-backend", &t) == -ENOENT, "unknown backend");
+	CHECK(ooh_backend_probe(NULL) == -EINVAL, "probe of a NULL name");
+	CHECK(ooh_backend_probe("auto") == -ENOENT, "probe of \"auto\"");
 	/* a successful call leaves no reason behind (the previous one's) */
 	if (ooh_open("auto", &t) == 0) {
 		CHECK(ooh_last_error()[0] == '\0',
