@@ -5,10 +5,18 @@
  * the toolstack uses to inspect and force-disarm it, the HVM parameter that
  * grants it and the per-vCPU VIRQ that signals it.
  *
- * One header for every side: the Xen patch series (xen-patches/, copied
- * verbatim to xen/include/ooh/ by the series), the guest module
- * (guest-uio/) and libxc-ext/ (xc_spml_*, xen-pml).  The ring the log is
- * copied into is struct ooh_ring_hdr from ooh/ring.h, never redeclared.
+ * Xen's own definition is its public ABI, added by the xen-patches/ series:
+ * xen/include/public/hvm/spml.h (struct xen_hvm_spml_op, the sub-ops and
+ * counters) and xen/include/public/domctl.h (struct xen_domctl_spml_op).
+ * This header mirrors it under ooh_ names for the sides that cannot
+ * include Xen's patched public headers: the guest module (guest-uio/)
+ * and libxc-ext/ (xc_spml_*, xen-pml), built against unpatched Linux and
+ * Debian Xen headers.  A mirror never hides a difference: when Xen's
+ * headers are included first, the end of this file checks every number
+ * (#error) and every field offset and size (_Static_assert) against
+ * them; tests/unit/spml-xen-patches.test compiles that check against the
+ * series.  The ring the log is copied into is struct ooh_ring_hdr from
+ * ooh/ring.h (carried by the series as xen/include/ooh/ring.h).
  *
  * Layout rules (as Xen's public headers): fixed-width fields, explicit
  * padding that callers must zero, 64-bit fields 8-byte aligned, no
@@ -36,23 +44,37 @@ typedef uint16_t ooh_u16;
 /* xen/include/public/{hvm/hvm_op.h,hvm/params.h,xen.h,domctl.h}).      */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Each number is defined here unless Xen's header already did; then it
+ * must be the same (a differing one is an error, never silently kept).
+ */
 #ifndef HVMOP_spml
 #define HVMOP_spml		26	/* hvm_op(HVMOP_spml, struct
 					 * ooh_spml_hvm_op *) */
+#elif HVMOP_spml != 26
+#error "HVMOP_spml differs from Xen's public/hvm/hvm_op.h"
 #endif
 #ifndef HVM_PARAM_SPML
 #define HVM_PARAM_SPML		39	/* toolstack-only, see below */
+#elif HVM_PARAM_SPML != 39
+#error "HVM_PARAM_SPML differs from Xen's public/hvm/params.h"
 #endif
 #ifndef HVM_PARAM_EPML
 #define HVM_PARAM_EPML		40	/* toolstack-only: EPML MSRs passed
 					 * through (bochs-epml/EPML.md 11.1) */
+#elif HVM_PARAM_EPML != 40
+#error "HVM_PARAM_EPML differs from Xen's public/hvm/params.h"
 #endif
 #ifndef VIRQ_SPML
 #define VIRQ_SPML		14	/* per-vCPU (not global) */
+#elif VIRQ_SPML != 14
+#error "VIRQ_SPML differs from Xen's public/xen.h"
 #endif
 #ifndef XEN_DOMCTL_spml_op
 #define XEN_DOMCTL_spml_op	87	/* struct ooh_spml_domctl in
 					 * xen_domctl.u */
+#elif XEN_DOMCTL_spml_op != 87
+#error "XEN_DOMCTL_spml_op differs from Xen's public/domctl.h"
 #endif
 
 #define OOH_SPML_INTERFACE_VERSION 0x00000001u
@@ -181,14 +203,14 @@ struct ooh_spml_vcpu_stats {
 	ooh_u64 faults;		/* OUT: superpage write faults recorded
 				 * (OOH_ENTRY_2M entries) */
 	ooh_u64 virqs;		/* OUT: VIRQ_SPML sent to this vCPU */
-	ooh_u64 exits;		/* OUT: VM exits of this vCPU (any reason)
-				 * while SPML was armed */
 	ooh_u64 prod;		/* OUT: ring prod (Xen's copy) */
 	ooh_u64 cons;		/* OUT: ring cons as last read (untrusted) */
 	ooh_u32 nr_entries;	/* OUT: ring size, 0 if none registered */
 	ooh_u32 state;		/* OUT: OOH_SPML_VCPU_* */
 	ooh_u32 vcpu;		/* OUT: vCPU id */
 	ooh_u32 pad;		/* OUT: 0 */
+	ooh_u64 exits;		/* OUT: VM exits of this vCPU (any reason)
+				 * while SPML was armed */
 	ooh_u64 xen_writes;	/* OUT: entries of the domain's queue moved
 				 * to this ring: frames Xen wrote itself
 				 * (no PML entry: hypercall outputs,
@@ -215,12 +237,20 @@ struct ooh_spml_hvm_op {
 /* XEN_DOMCTL_spml_op (toolstack; XSM_PRIV, FLASK domain2:spml_op)     */
 /* ------------------------------------------------------------------ */
 
+#ifdef XEN_DOMCTL_SPML_get_domain	/* Xen's domctl.h, with the series */
+#define OOH_SPML_HAVE_XEN_DOMCTL 1
+#if XEN_DOMCTL_SPML_get_domain != 1 || XEN_DOMCTL_SPML_get_vcpu != 2 || \
+    XEN_DOMCTL_SPML_force_disarm != 3 || XEN_DOMCTL_SPML_drain != 4
+#error "XEN_DOMCTL_SPML_* differ from Xen's public/domctl.h"
+#endif
+#else
 #define XEN_DOMCTL_SPML_get_domain	1	/* OUT u.domain */
 #define XEN_DOMCTL_SPML_get_vcpu	2	/* IN vcpu, OUT u.vcpu */
 #define XEN_DOMCTL_SPML_force_disarm	3	/* disarm, mark rings
 						 * OOH_RING_F_DISARMED */
 #define XEN_DOMCTL_SPML_drain		4	/* pause the domain, flush
 						 * every vCPU, unpause */
+#endif
 
 /* ooh_spml_domain_info.users: who has PML/log-dirty enabled (coexistence) */
 #define OOH_SPML_USER_LOGDIRTY	(1u << 0)	/* Xen log-dirty (migration) */
@@ -276,5 +306,108 @@ struct ooh_spml_domctl {
  *   ESRCH       domctl get_vcpu: no such vCPU.
  *   ENOSYS      hypervisor without the SPML patch (HVMOP or domctl unknown).
  */
+
+/* ------------------------------------------------------------------ */
+/* The mirror against Xen's public headers, when they were included    */
+/* first (tests/unit/spml-xen-patches.test does): any difference in a  */
+/* number, a field offset or a size fails the build.                   */
+/* ------------------------------------------------------------------ */
+#ifdef __XEN_PUBLIC_HVM_SPML_H__
+#if OOH_SPML_INTERFACE_VERSION != XEN_SPML_INTERFACE_VERSION || \
+    OOH_SPML_PARAM_DISABLED != XEN_SPML_PARAM_DISABLED || \
+    OOH_SPML_PARAM_ENABLED != XEN_SPML_PARAM_ENABLED
+#error "ooh/spml.h: interface version or HVM_PARAM_SPML values differ from Xen's"
+#endif
+#if OOH_SPML_OP_register_ring != XEN_SPML_OP_register_ring || \
+    OOH_SPML_OP_unregister_ring != XEN_SPML_OP_unregister_ring || \
+    OOH_SPML_OP_arm != XEN_SPML_OP_arm || \
+    OOH_SPML_OP_rearm != XEN_SPML_OP_rearm || \
+    OOH_SPML_OP_disarm != XEN_SPML_OP_disarm || \
+    OOH_SPML_OP_set_tracking != XEN_SPML_OP_set_tracking || \
+    OOH_SPML_OP_drain != XEN_SPML_OP_drain || \
+    OOH_SPML_OP_get_stats != XEN_SPML_OP_get_stats
+#error "ooh/spml.h: HVMOP_spml sub-op numbers differ from Xen's"
+#endif
+#if OOH_SPML_MAX_ENTRIES != XEN_SPML_MAX_ENTRIES || \
+    OOH_SPML_MAX_DOMAIN_FRAMES != XEN_SPML_MAX_DOMAIN_FRAMES || \
+    OOH_SPML_ARM_NO_PML != XEN_SPML_ARM_NO_PML || \
+    OOH_SPML_VCPU_REGISTERED != XEN_SPML_VCPU_REGISTERED || \
+    OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING || \
+    OOH_SPML_USER_LOGDIRTY != XEN_SPML_USER_LOGDIRTY || \
+    OOH_SPML_USER_VRAM != XEN_SPML_USER_VRAM || \
+    OOH_SPML_USER_SPML != XEN_SPML_USER_SPML
+#error "ooh/spml.h: limits or flags differ from Xen's"
+#endif
+/* same offset and size of field f in struct ooh_spml_<o> and xen_<x> */
+#define OOH_SPML_SAME(o, x, f) \
+	_Static_assert(__builtin_offsetof(struct o, f) == \
+		       __builtin_offsetof(struct x, f) && \
+		       sizeof(((struct o *)0)->f) == sizeof(((struct x *)0)->f), \
+		       "ooh/spml.h: " #o "." #f " differs from Xen's " #x)
+#define OOH_SPML_SIZE(o, x) \
+	_Static_assert(sizeof(struct o) == sizeof(struct x), \
+		       "ooh/spml.h: sizeof " #o " differs from Xen's " #x)
+OOH_SPML_SAME(ooh_spml_ring_reg, xen_spml_ring_reg, frame_list);
+OOH_SPML_SAME(ooh_spml_ring_reg, xen_spml_ring_reg, nr_frames);
+OOH_SPML_SAME(ooh_spml_ring_reg, xen_spml_ring_reg, nr_entries);
+OOH_SPML_SIZE(ooh_spml_ring_reg, xen_spml_ring_reg);
+OOH_SPML_SAME(ooh_spml_arm, xen_spml_arm, flags);
+OOH_SPML_SAME(ooh_spml_arm, xen_spml_arm, pad);
+OOH_SPML_SIZE(ooh_spml_arm, xen_spml_arm);
+OOH_SPML_SAME(ooh_spml_tracking, xen_spml_tracking, on);
+OOH_SPML_SAME(ooh_spml_tracking, xen_spml_tracking, pad);
+OOH_SPML_SIZE(ooh_spml_tracking, xen_spml_tracking);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, pml_full_exits);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, flushes);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, logged);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, ringed);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, untracked);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, lost);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, faults);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, virqs);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, prod);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, cons);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, nr_entries);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, state);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, vcpu);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, pad);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, exits);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, xen_writes);
+OOH_SPML_SIZE(ooh_spml_vcpu_stats, xen_spml_vcpu_stats);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, version);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, cmd);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, domain);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, pad0);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, pad1);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.ring);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.tracking);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.arm);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.stats);
+OOH_SPML_SIZE(ooh_spml_hvm_op, xen_hvm_spml_op);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, param);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, users);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, max_vcpus);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, nr_rings);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, arms);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearms);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, disarms);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, forced);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, epml_param);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, arm_flags);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, xen_writes_dropped);
+OOH_SPML_SIZE(ooh_spml_domain_info, xen_spml_domain_info);
+#endif /* __XEN_PUBLIC_HVM_SPML_H__ */
+#ifdef OOH_SPML_HAVE_XEN_DOMCTL
+OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, cmd);
+OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, vcpu);
+OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, version);
+OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, pad);
+OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, u.domain);
+OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, u.vcpu);
+OOH_SPML_SIZE(ooh_spml_domctl, xen_domctl_spml_op);
+_Static_assert(sizeof(struct ooh_spml_domctl) <= sizeof(((struct xen_domctl *)0)->u),
+	       "ooh/spml.h: struct ooh_spml_domctl does not fit xen_domctl.u");
+#endif /* OOH_SPML_HAVE_XEN_DOMCTL */
 
 #endif /* OOH_SPML_H */
