@@ -49,6 +49,8 @@ typedef uint64_t ooh_u64;
 typedef uint32_t ooh_u32;
 #endif
 
+#include "barrier.h"	/* the reference producer's ordering */
+
 #define OOH_RING_MAGIC		0x52486f4fu	/* "OoHR" little-endian */
 #define OOH_RING_VERSION	1u
 #define OOH_RING_HDR_SIZE	4096u		/* bytes; entries start here */
@@ -124,7 +126,6 @@ static inline int ooh_ring_nr_valid(ooh_u32 nr)
  * treating an impossible value as "no space".  Never blocks: entries that
  * do not fit are counted in `lost` and OOH_RING_F_OVERFLOW is set, which
  * makes the consumer report "everything dirty" (see the protocol above).
- * Include ooh/barrier.h before using it.
  */
 struct ooh_ring_producer {
 	struct ooh_ring_hdr *hdr;

@@ -30,7 +30,6 @@
 #ifndef OOH_SPML_H
 #define OOH_SPML_H
 
-#include "barrier.h"	/* before ring.h: its reference producer uses it */
 #include "ring.h"
 
 #if defined(__KERNEL__)
