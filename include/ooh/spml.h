@@ -331,10 +331,7 @@ struct ooh_spml_domctl {
     OOH_SPML_MAX_DOMAIN_FRAMES != XEN_SPML_MAX_DOMAIN_FRAMES || \
     OOH_SPML_ARM_NO_PML != XEN_SPML_ARM_NO_PML || \
     OOH_SPML_VCPU_REGISTERED != XEN_SPML_VCPU_REGISTERED || \
-    OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING || \
-    OOH_SPML_USER_LOGDIRTY != XEN_SPML_USER_LOGDIRTY || \
-    OOH_SPML_USER_VRAM != XEN_SPML_USER_VRAM || \
-    OOH_SPML_USER_SPML != XEN_SPML_USER_SPML
+    OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING
 #error "ooh/spml.h: limits or flags differ from Xen's"
 #endif
 /* same offset and size of field f in struct ooh_spml_<o> and xen_<x> */
@@ -384,6 +381,13 @@ OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.tracking);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.arm);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.stats);
 OOH_SPML_SIZE(ooh_spml_hvm_op, xen_hvm_spml_op);
+#endif /* __XEN_PUBLIC_HVM_SPML_H__ */
+#ifdef OOH_SPML_HAVE_XEN_DOMCTL
+#if OOH_SPML_USER_LOGDIRTY != XEN_SPML_USER_LOGDIRTY || \
+    OOH_SPML_USER_VRAM != XEN_SPML_USER_VRAM || \
+    OOH_SPML_USER_SPML != XEN_SPML_USER_SPML
+#error "ooh/spml.h: XEN_SPML_USER_* differ from Xen's public/domctl.h"
+#endif
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, param);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, users);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, max_vcpus);
@@ -396,8 +400,6 @@ OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, epml_param);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, arm_flags);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, xen_writes_dropped);
 OOH_SPML_SIZE(ooh_spml_domain_info, xen_spml_domain_info);
-#endif /* __XEN_PUBLIC_HVM_SPML_H__ */
-#ifdef OOH_SPML_HAVE_XEN_DOMCTL
 OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, cmd);
 OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, vcpu);
 OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, version);
