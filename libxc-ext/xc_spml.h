@@ -3,8 +3,10 @@
  * xc_spml.h - libxenctrl-style wrappers for Shadow PML (SPML).
  *
  * Built against Debian's installed libxenctrl (xc_domctl(), xc_hvm_param_*)
- * because the stock library knows nothing about SPML.  ABI: ooh/spml.h
- * (XEN_DOMCTL_spml_op, HVM_PARAM_SPML), implemented by xen-patches/.
+ * because the stock library knows nothing about SPML.  ABI: Xen's
+ * public/domctl.h (struct xen_domctl_spml_op) and public/hvm/spml.h of
+ * xen-patches/0001, through their checked mirror ooh/spml.h (Debian's
+ * installed Xen headers lack them).
  *
  * Conventions as xenctrl.h: every function returns 0 on success or -1 with
  * errno set (the hypervisor's -E* code, see the error list in ooh/spml.h;
