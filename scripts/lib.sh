@@ -113,6 +113,27 @@ ooh_libooh_libs() {
 	PKG_CONFIG_PATH=$OOH_TOP/build/lib/pkgconfig pkg-config --static --libs ooh
 }
 
+# ooh_xen_configure SRCDIR LOG: configure the hypervisor of a Xen source
+# tree, make's output into LOG; stops with one line naming LOG on failure.
+# defconfig: Intel VMX with EPT and PML is always built in on x86_64.  Plus
+# XSM with FLASK and its built-in policy (tools/flask/policy, compiled by
+# checkpolicy), the dummy module staying the default: a boot without
+# "xsm=flask" behaves as before; spml.test boots with xsm=flask
+# flask=enforcing.  Used by scripts/build-xen and scripts/check-xen-series.
+ooh_xen_configure() {
+	local src=$1 log=$2 cfg=$1/xen/.config
+	command -v checkpolicy > /dev/null ||
+		ooh_die "checkpolicy missing (run 'make deps'): Xen's FLASK policy needs it"
+	{
+		make -C "$src/xen" XEN_TARGET_ARCH=x86_64 defconfig &&
+		printf '%s\n' CONFIG_XSM=y CONFIG_XSM_FLASK=y CONFIG_XSM_FLASK_POLICY=y \
+			CONFIG_XSM_DUMMY_DEFAULT=y >> "$cfg" &&
+		make -C "$src/xen" XEN_TARGET_ARCH=x86_64 olddefconfig &&
+		grep -q '^CONFIG_XSM_FLASK_POLICY=y' "$cfg" &&
+		grep -q '^CONFIG_XSM_DUMMY_DEFAULT=y' "$cfg"
+	} > "$log" 2>&1 || { tail -n 20 "$log" >&2; ooh_die "Xen configuration failed (log: $log)"; }
+}
+
 # ooh_series_files DIR: the patches DIR/series lists, in order, one path per
 # line ('#' comments and blank lines ignored).
 ooh_series_files() {
