@@ -114,7 +114,7 @@ static int fail(const char *what, int err)
 
 static void print_json(yajl_gen g, unsigned int n, double t_ms,
 		       const struct ooh_dirty *d, uint64_t fetch_ns,
-		       bool verbose)
+		       bool at_exit, bool verbose)
 {
 	const unsigned char *buf;
 	size_t len;
@@ -128,6 +128,7 @@ static void print_json(yajl_gen g, unsigned int n, double t_ms,
 	KEY("all_dirty"); yajl_gen_bool(g, d->flags & OOH_FETCH_ALL);
 	KEY("lost"); yajl_gen_integer(g, (long long)d->lost);
 	KEY("fetch_us"); yajl_gen_double(g, fetch_ns / 1e3);
+	KEY("at_exit"); yajl_gen_bool(g, at_exit);
 	if (verbose) {
 		KEY("pages");
 		yajl_gen_array_open(g);
@@ -154,6 +155,149 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * The tracked process is watched with ptrace(2): PTRACE_SEIZE with
+ * PTRACE_O_TRACEEXIT stops it at its exit before its address space is
+ * torn down (PTRACE_EVENT_EXIT comes before exit_mm() in do_exit()), so
+ * the interval in which it exits is fetched like every other one.  The
+ * watcher forwards every signal, lets group-stops happen (PTRACE_LISTEN)
+ * and keeps the process untraced while ooh_track() runs (the uffd-wp
+ * backend seizes it itself, remote.c).  Only the thread PID is seized: a
+ * process whose main thread exits before the others ends tracking there.
+ */
+struct watch {
+	pid_t pid;
+	bool seized;		/* PTRACE_SEIZE held */
+	bool at_exit;		/* stopped in PTRACE_EVENT_EXIT */
+	bool gone;		/* exited or killed; status holds how */
+	int status;
+};
+
+/*
+ * Seize @w->pid; @stopped: it is group-stopped and is to be let run
+ * (SIGCONT).  0 or -errno (the process is then left as it was).
+ */
+static int watch_start(struct watch *w, bool stopped)
+{
+	int st;
+
+	if (ptrace(PTRACE_SEIZE, w->pid, 0, (void *)(long)PTRACE_O_TRACEEXIT))
+		return -errno;
+	w->seized = true;
+	if (!stopped)
+		return 0;
+	/* A seized group-stopped task re-traps at once (PTRACE_EVENT_STOP). */
+	while (waitpid(w->pid, &st, __WALL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	kill(w->pid, SIGCONT);
+	if (WIFSTOPPED(st))
+		ptrace(PTRACE_CONT, w->pid, 0, 0);
+	else
+		w->gone = true, w->status = st;
+	return 0;
+}
+
+/* Handle every pending stop of @w without blocking. */
+static void watch_poll(struct watch *w)
+{
+	int st, sig;
+
+	while (w->seized && !w->gone && !w->at_exit) {
+		pid_t r = waitpid(w->pid, &st, WNOHANG | __WALL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {		/* ECHILD: reaped elsewhere */
+			w->gone = true;
+			return;
+		}
+		if (r == 0)
+			return;
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			w->gone = true;
+			w->status = st;
+			return;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		sig = WSTOPSIG(st);
+		switch (st >> 16) {
+		case PTRACE_EVENT_EXIT:
+			w->at_exit = true;
+			return;
+		case PTRACE_EVENT_STOP:
+			/* a group-stop stays one; any other trap resumes */
+			if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+			    sig == SIGTTOU)
+				ptrace(PTRACE_LISTEN, w->pid, 0, 0);
+			else
+				ptrace(PTRACE_CONT, w->pid, 0, 0);
+			break;
+		default:		/* signal-delivery-stop: deliver it */
+			ptrace(PTRACE_CONT, w->pid, 0, (void *)(long)sig);
+			break;
+		}
+	}
+}
+
+/* Wait up to @ms milliseconds for a stop or the exit of @w. */
+static void watch_sleep(struct watch *w, unsigned long ms)
+{
+	double end = now_ms() + (double)ms;
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		double left;
+		struct timespec ts;
+
+		watch_poll(w);
+		left = end - now_ms();
+		if (w->gone || w->at_exit || left <= 0)
+			return;
+		ts.tv_sec = (time_t)(left / 1e3);
+		ts.tv_nsec = (long)((left - ts.tv_sec * 1e3) * 1e6);
+		sigtimedwait(&chld, NULL, &ts);
+	}
+}
+
+/*
+ * Let @w go: detach (from the exit stop, or after interrupting it; a
+ * signal it was about to take is delivered).  Safe if never seized.
+ */
+static void watch_stop(struct watch *w)
+{
+	int st, sig = 0;
+
+	if (!w->seized || w->gone)
+		return;
+	if (!w->at_exit) {
+		ptrace(PTRACE_INTERRUPT, w->pid, 0, 0);
+		for (;;) {
+			if (waitpid(w->pid, &st, __WALL) < 0) {
+				if (errno == EINTR)
+					continue;
+				w->gone = true;
+				return;
+			}
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
+				w->gone = true;
+				w->status = st;
+				return;
+			}
+			if (WIFSTOPPED(st)) {
+				if (!(st >> 16))
+					sig = WSTOPSIG(st);
+				break;
+			}
+		}
+	}
+	ptrace(PTRACE_DETACH, w->pid, 0, (void *)(long)sig);
+	w->seized = false;
 }
 
 /* Write all of @len bytes of @p to @fd; 0 or -errno. */
@@ -279,7 +423,9 @@ int main(int argc, char **argv)
 	bool json = false, verbose = false;
 	struct ooh_tracker *t;
 	pid_t pid = 0, child = 0;
+	struct watch w = { 0 };
 	int c, ret, status = 0;
+	sigset_t chld;
 	yajl_gen g = NULL;
 	double t0;
 	char *end;
@@ -355,54 +501,75 @@ int main(int argc, char **argv)
 			kill(child, SIGKILL);
 		return fail("cannot track", -ret);
 	}
-	if (child)
-		kill(child, SIGCONT);
-	if (sock)
+	if (sock) {
+		if (child)
+			kill(child, SIGCONT);
 		return serve(t, pid, sock);
+	}
+	/* SIGCHLD wakes watch_sleep() (sigtimedwait) */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	w.pid = pid;
+	ret = watch_start(&w, child != 0);
+	if (ret && child) {
+		kill(child, SIGKILL);
+		return fail("ptrace(PTRACE_SEIZE)", -ret);
+	}
+	if (ret)
+		fprintf(stderr, "ooh-track: warning: cannot watch %d's exit "
+			"(ptrace: %s): writes of its last interval are not "
+			"reported\n", (int)pid, strerror(-ret));
 	if (json)
 		g = yajl_gen_alloc(NULL);
 	t0 = now_ms();
 	for (unsigned long n = 1; !count || n <= count; n++) {
 		struct ooh_dirty d;
 		struct ooh_stats st0, st1;
-		struct timespec ts = { interval / 1000,
-				       (interval % 1000) * 1000000 };
-		bool exited = false;
 
-		nanosleep(&ts, NULL);
-		if (child && waitpid(child, &status, WNOHANG) == child &&
-		    (WIFEXITED(status) || WIFSIGNALED(status)))
-			exited = true;
-		else if (!child && kill(pid, 0) && errno == ESRCH)
-			exited = true;
-		if (exited)
+		watch_sleep(&w, interval);
+		if (!w.seized && kill(pid, 0) && errno == ESRCH)
+			w.gone = true;
+		if (w.gone)
 			break;
 		ooh_stats(t, &st0);
 		ret = ooh_fetch(t, &d);
 		if (ret < 0) {
-			if (ret == -ESRCH)
+			if (ret == -ESRCH) {	/* exec'd: a new mm, untracked */
+				fprintf(stderr, "ooh-track: tracking ended: %s\n",
+					*ooh_last_error() ? ooh_last_error() :
+					strerror(ESRCH));
 				break;
+			}
+			watch_stop(&w);
 			return fail("fetch", -ret);
 		}
 		ooh_stats(t, &st1);
 		if (json) {
 			print_json(g, n, now_ms() - t0, &d,
-				   st1.fetch_ns - st0.fetch_ns, verbose);
+				   st1.fetch_ns - st0.fetch_ns, w.at_exit,
+				   verbose);
 		} else {
-			printf("interval %lu: %zu dirty pages%s (fetch %.1f us)\n",
+			printf("interval %lu: %zu dirty pages%s%s (fetch %.1f us)\n",
 			       n, d.nr_pages,
 			       d.flags & OOH_FETCH_ALL ?
 			       " [overflow: all pages reported]" : "",
+			       w.at_exit ? " [at exit]" : "",
 			       (st1.fetch_ns - st0.fetch_ns) / 1e3);
 			for (size_t i = 0; verbose && i < d.nr_pages; i++)
 				printf("  0x%llx\n",
 				       (unsigned long long)d.pages[i]);
 		}
 		fflush(stdout);
+		if (w.at_exit)
+			break;
 	}
+	watch_stop(&w);
 	if (g)
 		yajl_gen_free(g);
 	ooh_close(t);
+	if (w.gone)
+		status = w.status;
 	while (child && !WIFEXITED(status) && !WIFSIGNALED(status))
 		if (waitpid(child, &status, 0) < 0 && errno != EINTR)
 			break;
