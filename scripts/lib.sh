@@ -104,6 +104,29 @@ ooh_heavy() {
 	flock "${OOH_HEAVY_LOCK:-/tmp/ooh-heavy.lock}" "$@"
 }
 
+# ooh_logged LOG WHAT CMD...: run CMD with its output appended to LOG.
+# Names LOG first, then every $OOH_PROGRESS_SECS seconds (default 30)
+# prints how long WHAT has run and LOG's last line, so that no long build
+# step is silent.  On failure: LOG's last 40 lines and one line naming
+# WHAT and LOG on stderr, exit 1.
+ooh_logged() {
+	local log=$1 what=$2 every=${OOH_PROGRESS_SECS:-30} t=0 pid rc=0
+	shift 2
+	ooh_log "$what, log: $log"
+	"$@" >> "$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2> /dev/null; do
+		sleep 1
+		t=$((t + 1))
+		[ $((t % every)) -eq 0 ] &&
+			ooh_log "  $what: ${t}s$(tail -n 1 "$log" 2> /dev/null | cut -c1-100 | sed 's/^./: &/')"
+	done
+	wait "$pid" || rc=$?
+	[ $rc -eq 0 ] && return 0
+	tail -n 40 "$log" >&2
+	ooh_die "$what failed (exit $rc), log: $log"
+}
+
 # ooh_libooh_libs: the link flags for the build tree's static libooh
 # (build/lib/libooh.a and its private libraries), from the
 # build/lib/pkgconfig/ooh-uninstalled.pc that `make` writes.
