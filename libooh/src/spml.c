@@ -61,7 +61,7 @@ int __ooh_uio_probe(const char *dev, const char *needs)
 
 static int spml_probe(void)
 {
-	return __ooh_uio_probe(OOH_SPML_DEV, "the ooh_spml guest module in a Xen "
+	return __ooh_uio_probe(OOH_SPML_DEV, "the ooh_pml guest module in a Xen "
 			 "guest granted SPML");
 }
 
