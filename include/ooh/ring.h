@@ -77,9 +77,11 @@ typedef uint32_t ooh_u32;
 						 * address of the tracked
 						 * process (EPML) */
 #define OOH_ENTRY_2M		(1u << 1)	/* covers the 2 MiB-aligned
-						 * superpage containing addr
-						 * (write fault on a superpage
-						 * mapping, not a PML entry) */
+						 * region containing addr: an
+						 * EPML entry for a write
+						 * through a 2 MiB mapping
+						 * (the guest module's EPML
+						 * ring); SPML never sets it */
 #define OOH_ENTRY_VCPU_SHIFT	4		/* bits 11:4: vCPU id modulo 256
 						 * (diagnostics only) */
 #define OOH_ENTRY_VCPU_MASK	0xff0u

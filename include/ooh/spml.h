@@ -199,8 +199,10 @@ struct ooh_spml_vcpu_stats {
 				 * (still appended to the ring) */
 	ooh_u64 lost;		/* OUT: GPAs dropped, ring full or cons
 				 * invalid (same as the header's lost) */
-	ooh_u64 faults;		/* OUT: superpage write faults recorded
-				 * (OOH_ENTRY_2M entries) */
+	ooh_u64 faults;		/* OUT: log-dirty write faults recorded
+				 * (a superpage's first write faults
+				 * instead of being logged by PML): one
+				 * 4 KiB entry each */
 	ooh_u64 virqs;		/* OUT: VIRQ_SPML sent to this vCPU */
 	ooh_u64 prod;		/* OUT: ring prod (Xen's copy) */
 	ooh_u64 cons;		/* OUT: ring cons as last read (untrusted) */
