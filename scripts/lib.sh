@@ -170,16 +170,29 @@ ooh_series_files() {
 }
 
 # ooh_apply_series DIR SRCDIR WHAT: the one series applier (Xen, Bochs,
-# libgc builds): apply DIR/series to SRCDIR with patch
-# -p1; WHAT names the source and its version for the error line, e.g.
+# libgc and CRIU builds): `quilt push -a` of the quilt series DIR/series
+# (patches in DIR, '#' comments allowed) onto SRCDIR, quilt's state in
+# SRCDIR/.pc-ooh (Debian's unpacked sources keep their own quilt state in
+# .pc).  WHAT names the source and its version for the error line, e.g.
 # "xen 4.17.5+72-g01140da4e8-1".  A patch that does not apply stops the
-# build with one line naming the patch and that version.
+# build with one line naming the patch and that version.  To refresh a
+# patch after editing: cd SRCDIR; export QUILT_PATCHES=DIR QUILT_PC=.pc-ooh;
+# quilt pop NAME (or push to it), edit, quilt refresh.
+# ooh_quilt SRCDIR DIR ARGS...: quilt ARGS in SRCDIR on the series of DIR
+# (state in SRCDIR/.pc-ooh, no ~/.quiltrc).
+ooh_quilt() {
+	local src=$1 dir=$2
+	shift 2
+	(cd "$src" && QUILT_PATCHES=$dir QUILT_PC=.pc-ooh QUILTRC=/dev/null quilt "$@")
+}
+
 ooh_apply_series() {
-	local dir=$1 src=$2 what=$3 p
+	local dir=$1 src=$2 what=$3 p rel=${1#"$OOH_TOP"/}
 	ooh_series_files "$dir" > "$src/.ooh-series"
-	while read -r p; do
-		ooh_log "applying ${p##*/}"
-		patch -d "$src" -p1 -s -f --no-backup-if-mismatch < "$p" > "$src/.ooh-patch.log" 2>&1 ||
-			ooh_die "${dir##*/}/${p##*/} does not apply to $what (the archive's version; details: $src/.ooh-patch.log)"
-	done < "$src/.ooh-series"
+	[ -s "$src/.ooh-series" ] || return 0
+	ooh_log "applying $rel/series ($(wc -l < "$src/.ooh-series") patches) with quilt"
+	if ! ooh_quilt "$src" "$dir" push -a -q > "$src/.ooh-patch.log" 2>&1; then
+		p=$(sed -n 's/^Applying patch //p' "$src/.ooh-patch.log" | tail -n 1)
+		ooh_die "$rel/${p##*/} does not apply to $what (the archive's version; details: $src/.ooh-patch.log)"
+	fi
 }
