@@ -169,6 +169,14 @@ ooh_series_files() {
 		done
 }
 
+# ooh_quilt SRCDIR DIR ARGS...: quilt ARGS in SRCDIR on the series of DIR
+# (state in SRCDIR/.pc-ooh, no ~/.quiltrc).
+ooh_quilt() {
+	local src=$1 dir=$2
+	shift 2
+	(cd "$src" && QUILT_PATCHES=$dir QUILT_PC=.pc-ooh QUILTRC=/dev/null quilt "$@")
+}
+
 # ooh_apply_series DIR SRCDIR WHAT: the one series applier (Xen, Bochs,
 # libgc and CRIU builds): `quilt push -a` of the quilt series DIR/series
 # (patches in DIR, '#' comments allowed) onto SRCDIR, quilt's state in
@@ -178,14 +186,6 @@ ooh_series_files() {
 # build with one line naming the patch and that version.  To refresh a
 # patch after editing: cd SRCDIR; export QUILT_PATCHES=DIR QUILT_PC=.pc-ooh;
 # quilt pop NAME (or push to it), edit, quilt refresh.
-# ooh_quilt SRCDIR DIR ARGS...: quilt ARGS in SRCDIR on the series of DIR
-# (state in SRCDIR/.pc-ooh, no ~/.quiltrc).
-ooh_quilt() {
-	local src=$1 dir=$2
-	shift 2
-	(cd "$src" && QUILT_PATCHES=$dir QUILT_PC=.pc-ooh QUILTRC=/dev/null quilt "$@")
-}
-
 ooh_apply_series() {
 	local dir=$1 src=$2 what=$3 p rel=${1#"$OOH_TOP"/}
 	ooh_series_files "$dir" > "$src/.ooh-series"

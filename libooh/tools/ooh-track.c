@@ -181,8 +181,13 @@ struct watch {
  */
 static int watch_start(struct watch *w, bool stopped)
 {
+	sigset_t chld;
 	int st;
 
+	/* SIGCHLD (blocked) wakes watch_sleep()'s sigtimedwait() */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
 	if (ptrace(PTRACE_SEIZE, w->pid, 0, (void *)(long)PTRACE_O_TRACEEXIT))
 		return -errno;
 	w->seized = true;
@@ -425,7 +430,6 @@ int main(int argc, char **argv)
 	pid_t pid = 0, child = 0;
 	struct watch w = { 0 };
 	int c, ret, status = 0;
-	sigset_t chld;
 	yajl_gen g = NULL;
 	double t0;
 	char *end;
@@ -506,10 +510,6 @@ int main(int argc, char **argv)
 			kill(child, SIGCONT);
 		return serve(t, pid, sock);
 	}
-	/* SIGCHLD wakes watch_sleep() (sigtimedwait) */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
 	w.pid = pid;
 	ret = watch_start(&w, child != 0);
 	if (ret && child) {
