@@ -290,8 +290,11 @@ struct ooh_spml_domctl {
  * module passes them up as -E*):
  *   EPERM       HVM_PARAM_SPML not enabled for the domain; XSM/FLASK
  *               denied; HVMOP_spml for another domain.
- *   EOPNOTSUPP  not a HAP (EPT) domain on VMX with PML; nested HVM
- *               enabled; a device is passed through; shadow paging.
+ *   EOPNOTSUPP  not an HVM domain (HVMOP_spml from a PV guest, the
+ *               domctl on a PV domain); not a HAP (EPT) domain on VMX with
+ *               PML; nested HVM enabled; a device is passed through;
+ *               shadow paging.  Checked before anything else but the
+ *               version, pads and cmd.
  *   EINVAL      bad version, non-zero pad, unknown cmd, nr_entries not a
  *               valid ring size, nr_frames != 1 + nr_entries / 512, a frame
  *               that is not writable guest RAM (MMIO, shared, grant, paged),
@@ -304,7 +307,8 @@ struct ooh_spml_domctl {
  *   EBUSY       arm when already armed.
  *   ENOMEM      Xen could not allocate the mapping (or the arm/rearm
  *               bookkeeping of the VRAM frames, hap_spml_reset_logdirty()).
- *   ESRCH       domctl get_vcpu: no such vCPU.
+ *   ESRCH       domctl get_vcpu: no such vCPU; domctl drain and
+ *               force_disarm: the domain is dying.
  *   ENOSYS      hypervisor without the SPML patch (HVMOP or domctl unknown).
  */
 
