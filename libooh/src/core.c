@@ -415,9 +415,18 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 		if (ret)
 			return ret;
 	}
+	/*
+	 * From here on a failure may have consumed the backend's log or
+	 * re-armed it: whatever this interval held would be missing from the
+	 * next fetch, so that one reports everything instead.
+	 */
 	ret = t->be->collect(t, &t->result, &flags);
+	if (!ret && __ooh_fault("fetch-collected"))
+		ret = __ooh_err(EIO, "fault injected at fetch-collected");
 	if (ret)
-		return ret;
+		goto failed;
+	if (t->all_next)
+		flags |= OOH_FETCH_ALL;
 	if (flags & OOH_FETCH_ALL) {
 		t->result.nr = 0;
 		ret = all_mapped(t, &t->result, false);
@@ -425,7 +434,8 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 		ret = all_mapped(t, &t->result, true);
 	}
 	if (ret)
-		return ret;
+		goto failed;
+	t->all_next = false;
 	for (size_t i = 0; i < t->nr_ranges; i++)
 		t->ranges[i].fresh = false;
 	__ooh_pageset_sort_unique(&t->result);
@@ -450,6 +460,10 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	if (ret)
 		return ret;
 	return d->nr_pages > INT32_MAX ? INT32_MAX : (int)d->nr_pages;
+
+failed:
+	t->all_next = true;
+	return ret;
 }
 
 __ooh_public int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st)
@@ -469,6 +483,7 @@ __ooh_public int ooh_stop(struct ooh_tracker *t)
 	t->nr_ranges = 0;
 	t->whole_mm = false;
 	t->tracking = false;
+	t->all_next = false;	/* a new ooh_track() reports its ranges whole */
 	return 0;
 }
 

@@ -79,7 +79,20 @@ struct ooh_tracker {
 	struct __ooh_recorder *rec;	/* ooh_record() (trace.c), or NULL */
 	int rec_err;		/* -errno of a failed trace write, reported
 				 * once by the next ooh_fetch() */
+	bool all_next;		/* a fetch failed once its backend may have
+				 * consumed or re-armed: the next fetch
+				 * reports every page (OOH_FETCH_ALL) */
 };
+
+/*
+ * __ooh_fault - fault injection for tests, as CRIU's CRIU_FAULT: true the
+ * first time @point is reached when the environment variable OOH_FAULT
+ * names it (a comma-separated list), false otherwise and ever after.
+ * Points: "fetch-collected" (core.c, after the backend's collect),
+ * "uio-synced" (spml.c, after OOH_SPML_IOC_SYNC), "uio-ring" (spml.c,
+ * after the first ring was consumed).
+ */
+bool __ooh_fault(const char *point);
 
 /*
  * __ooh_mm_sig - a signature of @pid's address space that exec(2)

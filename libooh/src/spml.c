@@ -170,6 +170,13 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 				 "domain)" : errno == ESRCH ? " (the tracked "
 				 "process exited or exec'd: its address space "
 				 "is gone)" : "");
+	/*
+	 * The module re-armed and cleared the rings' overflow bits: from
+	 * here on an error loses this interval, which ooh_fetch() then
+	 * reports whole at the next fetch.
+	 */
+	if (__ooh_fault("uio-synced"))
+		return __ooh_err(EIO, "fault injected at uio-synced");
 	ret = __ooh_rmap_build(t, s->prev, out, &m);
 	if (ret)
 		return ret;
@@ -194,6 +201,10 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		}
 		*flags |= f;
 		t->lost += lost;
+		if (__ooh_fault("uio-ring")) {
+			__ooh_rmap_free(m);
+			return __ooh_err(EIO, "fault injected at uio-ring");
+		}
 	}
 	__ooh_rmap_free(s->prev);
 	s->prev = m;

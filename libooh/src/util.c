@@ -316,3 +316,25 @@ uint64_t __ooh_mm_sig(pid_t pid)
 
 	return __ooh_for_each_vma(pid, sig_vma, &sig) ? 0 : sig;
 }
+
+bool __ooh_fault(const char *point)
+{
+	static const char *const points[] = {
+		"fetch-collected", "uio-synced", "uio-ring",
+	};
+	static unsigned int fired;
+	const char *env = getenv("OOH_FAULT");
+	size_t len = strlen(point);
+	unsigned int bit = 0;
+
+	if (!env)
+		return false;
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+		if (!strcmp(points[i], point))
+			bit = 1u << i;
+	for (const char *p = env; bit && *p; p += strcspn(p, ","), p += !!*p)
+		if (!strncmp(p, point, len) && (p[len] == ',' || !p[len]))
+			return !(__atomic_fetch_or(&fired, bit,
+						   __ATOMIC_RELAXED) & bit);
+	return false;
+}
