@@ -308,12 +308,20 @@ static void *handler_thread(void *arg)
 			break;
 		if (p[1].revents)
 			break;
-		/* Reading completes queued events, which clears -EAGAIN. */
-		n = read(s->uffd, msgs, sizeof(msgs));
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			break;
-		n = n < 0 ? 0 : n / (ssize_t)sizeof(msgs[0]);
+		/*
+		 * Reading completes queued events, which clears -EAGAIN.  Read
+		 * under s->lock: madvise(MADV_DONTNEED) returns once its
+		 * REMOVE event is read, and the process may then write the
+		 * zapped page (no marker, no fault) and fetch; the fetch must
+		 * find the event handled, not merely read.
+		 */
 		pthread_mutex_lock(&s->lock);
+		n = read(s->uffd, msgs, sizeof(msgs));
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		n = n < 0 ? 0 : n / (ssize_t)sizeof(msgs[0]);
 		for (ssize_t i = 0; i < n; i++)
 			if (msgs[i].event != UFFD_EVENT_PAGEFAULT)
 				handle_event(s, &msgs[i]);
