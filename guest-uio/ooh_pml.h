@@ -151,6 +151,10 @@ struct spml_tracker {
 	bool mn_registered;
 	bool mm_gone;			/* MMU notifier .release: exit or exec */
 	int hotplugs_seen;		/* hotplugs at the last SYNC */
+	struct mutex sync_lock;		/* one SYNC at a time */
+	bool all_next;			/* a SYNC failed after taking the
+					 * rings' overflow bits or re-arming:
+					 * the next one reports an overflow */
 };
 
 /* tracker.c */

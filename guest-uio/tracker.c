@@ -348,6 +348,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
+	mutex_init(&t->sync_lock);
 	rcu_read_lock();	/* find_vpid() needs it */
 	task = get_pid_task(find_vpid(req->pid), PIDTYPE_TGID);
 	rcu_read_unlock();
@@ -553,6 +554,16 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 		return -ENOMEM;
 	for (i = 0; i < t->nr_vcpus; i++)
 		a.fence[i] = t->prod[i].prod;
+	/*
+	 * Point of no return: the IPIs below clear the rings' overflow bits
+	 * (and discard an overflowed interval), the rearm starts the next
+	 * interval.  Until this SYNC's result reaches userspace
+	 * (spml_ioctl()), the next SYNC reports an overflow: a failure from
+	 * here on loses no interval.
+	 */
+	if (t->all_next)
+		a.flags |= OOH_RING_F_OVERFLOW;
+	t->all_next = true;
 	cpus_read_lock();
 	/*
 	 * A vCPU came or went since the last SYNC (spml_cpu_online()): read
@@ -608,10 +619,14 @@ static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return -ENOENT;
 		if (copy_from_user(&sreq, (void __user *)arg, sizeof(sreq)))
 			return -EFAULT;
+		mutex_lock(&t->sync_lock);
 		rc = tracker_sync(t, &sreq);
 		if (!rc && copy_to_user((void __user *)arg, &sreq,
 					sizeof(sreq)))
 			rc = -EFAULT;
+		if (!rc)
+			t->all_next = false;
+		mutex_unlock(&t->sync_lock);
 		return rc;
 	}
 	}

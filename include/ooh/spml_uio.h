@@ -128,8 +128,12 @@ struct ooh_spml_sync {
  * discards that ring's entries up to its fence on the consumer's behalf
  * (hdr->cons = fence: they are moot, and the ring must have room for the
  * next interval before the consumer gets to it), so there is nothing to
- * consume from it for this interval.  Errors: EIO (Xen disarmed SPML), ENOENT
- * (no TRACK yet), EINVAL (nr_vcpus too small, flags not 0). */
+ * consume from it for this interval.  A SYNC that fails once it has taken
+ * the overflow bits or re-armed (EIO, EFAULT) makes the next SYNC report
+ * OOH_RING_F_OVERFLOW, so no interval is lost.  One SYNC runs at a time per
+ * tracker.  Errors: EIO (Xen disarmed SPML), ENOENT (no TRACK yet), EINVAL
+ * (nr_vcpus too small, flags not 0), EFAULT (the argument or the fence
+ * array not writable). */
 #define OOH_SPML_IOC_SYNC	_IOWR('O', 0x41, struct ooh_spml_sync)
 
 #endif /* OOH_SPML_UIO_H */
