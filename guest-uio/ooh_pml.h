@@ -87,6 +87,7 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/irq_work.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -151,6 +152,7 @@ struct spml_tracker {
 	bool mn_registered;
 	bool mm_gone;			/* MMU notifier .release: exit or exec */
 	int hotplugs_seen;		/* hotplugs at the last SYNC */
+	struct irq_work notify_work;	/* tracker_notify(): the wakeup */
 	struct mutex sync_lock;		/* one SYNC at a time */
 	bool all_next;			/* a SYNC failed after taking the
 					 * rings' overflow bits or re-arming:

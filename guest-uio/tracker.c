@@ -27,10 +27,24 @@ static struct miscdevice spml_misc;
 /* Producing into the trackers' rings (this CPU, interrupts off)       */
 /* ------------------------------------------------------------------ */
 
-void tracker_notify(struct spml_tracker *t)
+static void tracker_notify_work(struct irq_work *w)
 {
+	struct spml_tracker *t = container_of(w, struct spml_tracker,
+					      notify_work);
+
 	if (t->uio_registered)
 		uio_event_notify(&t->uio);
+}
+
+/*
+ * Wake @t's consumer (read()/poll() on its UIO device).  Callers include
+ * the sched_switch probe, which runs with the runqueue lock held: a wakeup
+ * there could need that very lock.  So the wakeup runs from irq_work, in
+ * interrupt context once the caller has let interrupts in again.
+ */
+void tracker_notify(struct spml_tracker *t)
+{
+	irq_work_queue(&t->notify_work);
 }
 
 struct ooh_ring_producer *tracker_prod(struct spml_tracker *t,
@@ -208,6 +222,7 @@ static int spml_uio_mmap(struct uio_info *info, struct vm_area_struct *vma)
 
 static void tracker_free(struct spml_tracker *t)
 {
+	irq_work_sync(&t->notify_work);	/* nothing queues it any more */
 	if (t->mn_registered)
 		mmu_notifier_unregister(&t->mn, t->mm);
 	if (t->uio_registered)
@@ -349,6 +364,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	if (!t)
 		return -ENOMEM;
 	mutex_init(&t->sync_lock);
+	init_irq_work(&t->notify_work, tracker_notify_work);
 	rcu_read_lock();	/* find_vpid() needs it */
 	task = get_pid_task(find_vpid(req->pid), PIDTYPE_TGID);
 	rcu_read_unlock();
