@@ -97,6 +97,7 @@
 #include <linux/rculist.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/slab.h>

@@ -372,12 +372,26 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 		kfree(t);
 		return -ESRCH;
 	}
+	/*
+	 * As ptrace_attach(): the rights check and taking the mm happen
+	 * under the target's cred_guard_mutex, so a setuid exec cannot change
+	 * its credentials in between (the mm we take is the one the checked
+	 * credentials own; an exec after this releases it: mm_gone).
+	 */
+	rc = mutex_lock_interruptible(&task->signal->cred_guard_mutex);
+	if (rc) {
+		put_task_struct(task);
+		kfree(t);
+		return rc;
+	}
 	if (!spml_may_track(task)) {
+		mutex_unlock(&task->signal->cred_guard_mutex);
 		put_task_struct(task);
 		kfree(t);
 		return -EPERM;
 	}
 	t->mm = get_task_mm(task);
+	mutex_unlock(&task->signal->cred_guard_mutex);
 	t->tgid = task->tgid;
 	put_task_struct(task);
 	if (!t->mm) {
