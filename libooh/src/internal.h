@@ -95,6 +95,19 @@ struct ooh_tracker {
 bool __ooh_fault(const char *point);
 
 /*
+ * __ooh_ksm_active - has KSM scanned or merged pages of @pid, or may it
+ * (/proc/PID/ksm_stat: rmap items, merging pages, a mergeable VMA;
+ * /proc/PID/ksm_merging_pages before Linux 6.1)?  False without KSM.
+ */
+bool __ooh_ksm_active(pid_t pid);
+
+/*
+ * __ooh_mergeable_ranges - @pid's VMAs KSM may merge (VmFlags "mg" in
+ * /proc/PID/smaps), as a malloc'd array the caller frees.  0 or -errno.
+ */
+int __ooh_mergeable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);
+
+/*
  * __ooh_mm_sig - a signature of @pid's address space that exec(2)
  * changes: the start addresses of its [vdso] and [stack] mappings (both
  * randomised per exec; with ASLR off an exec of the same binary can keep
@@ -116,6 +129,7 @@ uint64_t __ooh_now_ns(void);
  */
 #define PM_PRESENT	(1ull << 63)
 #define PM_SWAPPED	(1ull << 62)
+#define PM_UFFD_WP	(1ull << 57)
 #define PM_SOFT_DIRTY	(1ull << 55)
 #define PM_PFN_MASK	((1ull << 55) - 1)
 

@@ -338,3 +338,78 @@ bool __ooh_fault(const char *point)
 						   __ATOMIC_RELAXED) & bit);
 	return false;
 }
+
+bool __ooh_ksm_active(pid_t pid)
+{
+	char path[64], line[128];
+	bool active = false;
+	long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", pid);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			char *sp = strchr(line, ' ');
+
+			if (!sp)
+				continue;
+			if (!strncmp(line, "ksm_rmap_items ", 15) ||
+			    !strncmp(line, "ksm_merging_pages ", 18))
+				active |= sscanf(sp, "%ld", &v) == 1 && v > 0;
+			else if (!strncmp(line, "ksm_merge_any:", 14) ||
+				 !strncmp(line, "ksm_mergeable:", 14))
+				active |= strstr(sp, "yes") != NULL;
+		}
+		fclose(f);
+		return active;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;	/* no CONFIG_KSM */
+	active = fscanf(f, "%ld", &v) == 1 && v > 0;
+	fclose(f);
+	return active;
+}
+
+int __ooh_mergeable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
+{
+	struct __ooh_range *v = NULL, *nv;
+	char path[64], line[512];
+	uint64_t start = 0, end = 0;
+	size_t n = 0, cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return __ooh_err(errno == ENOENT ? ESRCH : errno,
+				 "cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t s, e;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " ", &s, &e) == 2) {
+			start = s;
+			end = e;
+			continue;
+		}
+		if (strncmp(line, "VmFlags:", 8) || !strstr(line, " mg"))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				fclose(f);
+				return __ooh_err(ENOMEM, "out of memory");
+			}
+			v = nv;
+		}
+		v[n++] = (struct __ooh_range){ start, end, false };
+	}
+	fclose(f);
+	*out = v;
+	*nr = n;
+	return 0;
+}
