@@ -8,9 +8,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard includ
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
+# LIBS_<name>: libraries one test needs besides libooh's
+LIBS_test_uring_fixed := -luring
 $(BUILD)/tests/native/%: tests/native/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS) $(LIBS_$(notdir $@))
 
 # Guest tests of the default domU image (tests/system/ready-guest/): in
 # build/guest/tests/, so `scripts/emu-host` with no command runs them and

@@ -327,6 +327,23 @@ static int all_mapped(struct ooh_tracker *t, struct __ooh_pageset *out,
 	return __ooh_pagemap_walk(t, only_fresh, __ooh_add_mapped, out);
 }
 
+/*
+ * The tracked process's io_uring registered buffers, whole: the kernel
+ * writes into them through a long-term pin (READ_FIXED), which no
+ * write-protect backend sees.  filter_ranges() keeps the tracked part.
+ */
+static int add_uring_buffers(struct ooh_tracker *t, struct __ooh_pageset *out)
+{
+	struct __ooh_range *b = NULL;
+	size_t nr = 0;
+	int ret = __ooh_uring_buffers(t->pid, &b, &nr);
+
+	for (size_t i = 0; !ret && i < nr; i++)
+		ret = __ooh_pageset_add_range(out, b[i].start, b[i].end);
+	free(b);
+	return ret == -ESRCH ? 0 : ret;	/* gone: the next fetch says so */
+}
+
 /* Keep only pages inside tracked ranges (ranges may be unsorted). */
 static void filter_ranges(struct ooh_tracker *t, struct __ooh_pageset *s)
 {
@@ -433,6 +450,8 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	} else {
 		ret = all_mapped(t, &t->result, true);
 	}
+	if (!ret && t->be->pin_bufs)
+		ret = add_uring_buffers(t, &t->result);
 	if (ret)
 		goto failed;
 	t->all_next = false;

@@ -52,6 +52,9 @@ struct ooh_tracker;
 struct __ooh_backend {
 	const char *name;
 	unsigned int caps;
+	bool pin_bufs;		/* write-protect backend: ooh_fetch() adds the
+				 * process's io_uring registered buffers
+				 * (__ooh_uring_buffers()) at every fetch */
 	int (*probe)(void);
 	int (*init)(struct ooh_tracker *t);
 	int (*track)(struct ooh_tracker *t, struct __ooh_range *r);
@@ -106,6 +109,16 @@ bool __ooh_ksm_active(pid_t pid);
  * /proc/PID/smaps), as a malloc'd array the caller frees.  0 or -errno.
  */
 int __ooh_mergeable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);
+
+/*
+ * __ooh_uring_buffers - the buffers registered with any io_uring instance
+ * @pid holds (UserBufs of /proc/PID/fdinfo/N for each fd whose link is
+ * "anon_inode:[io_uring]"), as [start, end) byte ranges in a malloc'd
+ * array the caller frees.  The kernel pins them and writes into them
+ * with no page-table write fault (READ_FIXED): a write-protect backend
+ * reports them whole while they are registered.  0 or -errno.
+ */
+int __ooh_uring_buffers(pid_t pid, struct __ooh_range **out, size_t *nr);
 
 /*
  * __ooh_mm_sig - a signature of @pid's address space that exec(2)

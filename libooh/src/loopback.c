@@ -225,6 +225,7 @@ static void lb_fini(struct ooh_tracker *t)
 
 const struct __ooh_backend __ooh_be_ring_loopback = {
 	.name = "ring-loopback",
+	.pin_bufs = true,
 	.caps = OOH_CAP_SELF | OOH_CAP_KERNEL_WRITES | OOH_CAP_THREADS |
 		OOH_CAP_REMAP,
 	.probe = lb_probe, .init = lb_init, .track = lb_track,

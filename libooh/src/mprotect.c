@@ -267,6 +267,7 @@ static void mp_stop(struct ooh_tracker *t)
 
 const struct __ooh_backend __ooh_be_mprotect = {
 	.name = "mprotect",
+	.pin_bufs = true,
 	.caps = OOH_CAP_SELF | OOH_CAP_THREADS,
 	.probe = mp_probe, .track = mp_track, .untrack = mp_untrack,
 	.collect = mp_collect, .stop = mp_stop,

@@ -173,6 +173,7 @@ static int sd_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 
 const struct __ooh_backend __ooh_be_softdirty = {
 	.name = "softdirty",
+	.pin_bufs = true,
 	.caps = OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES |
 		OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS |
 		OOH_CAP_REMAP,

@@ -733,6 +733,7 @@ static void uffd_fini(struct ooh_tracker *t)
 
 const struct __ooh_backend __ooh_be_uffd_wp = {
 	.name = "uffd-wp",
+	.pin_bufs = true,
 	/*
 	 * Whole-mm tracking of the calling process is refused in track():
 	 * the handler thread shares the mm and would fault on itself.
@@ -745,6 +746,7 @@ const struct __ooh_backend __ooh_be_uffd_wp = {
 
 const struct __ooh_backend __ooh_be_pagemap_scan = {
 	.name = "pagemap-scan", .caps = UFFD_CAPS,
+	.pin_bufs = true,
 	.probe = probe_async, .init = init_async, .track = uffd_track,
 	.untrack = uffd_untrack, .collect = uffd_collect, .stop = uffd_stop,
 	.fini = uffd_fini,

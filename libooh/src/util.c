@@ -2,6 +2,7 @@
 /*
  * util.c - page sets, /proc/PID/pagemap and /proc/PID/maps helpers.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -409,6 +410,88 @@ int __ooh_mergeable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
 		v[n++] = (struct __ooh_range){ start, end, false };
 	}
 	fclose(f);
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/* append UserBufs' "N: 0xADDR/LEN" lines of one io_uring fdinfo */
+static int uring_fdinfo(const char *path, struct __ooh_range **v, size_t *n,
+			size_t *cap)
+{
+	char line[256];
+	bool bufs = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;	/* closed meanwhile */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long addr;
+		unsigned int idx, len;
+
+		if (!strncmp(line, "UserBufs:", 9)) {
+			bufs = true;
+			continue;
+		}
+		if (!bufs)
+			continue;
+		if (sscanf(line, " %u: 0x%llx/%u", &idx, &addr, &len) != 3)
+			break;		/* the list ended */
+		if (!len)
+			continue;	/* a sparse slot */
+		if (*n == *cap) {
+			size_t c = *cap ? 2 * *cap : 8;
+			struct __ooh_range *nv = realloc(*v, c * sizeof(**v));
+
+			if (!nv) {
+				fclose(f);
+				return __ooh_err(ENOMEM, "out of memory");
+			}
+			*v = nv;
+			*cap = c;
+		}
+		(*v)[(*n)++] = (struct __ooh_range){
+			addr & OOH_PAGE_MASK, addr + len, false };
+	}
+	fclose(f);
+	return 0;
+}
+
+int __ooh_uring_buffers(pid_t pid, struct __ooh_range **out, size_t *nr)
+{
+	struct __ooh_range *v = NULL;
+	size_t n = 0, cap = 0;
+	char path[300], link[64];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return __ooh_err(errno == ENOENT ? ESRCH : errno,
+				 "cannot open %s: %s", path, strerror(errno));
+	while (!ret && (de = readdir(d))) {
+		ssize_t l;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, de->d_name);
+		l = readlink(path, link, sizeof(link) - 1);
+		if (l < 0)
+			continue;
+		link[l] = '\0';
+		if (strcmp(link, "anon_inode:[io_uring]"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid,
+			 de->d_name);
+		ret = uring_fdinfo(path, &v, &n, &cap);
+	}
+	closedir(d);
+	if (ret) {
+		free(v);
+		return ret;
+	}
 	*out = v;
 	*nr = n;
 	return 0;
