@@ -37,6 +37,11 @@ static void check(int ok, const char *dev, const char *what)
 	failed |= !ok;
 }
 
+static void *rings;		/* the tracker's UIO map 0 */
+static uint64_t ring_bytes;
+
+/* SYNC; on success consume every ring up to its fence (the consumer's
+ * half of ooh/ring.h: store-release cons), so only new entries remain */
 static int sync_once(int fd, uint64_t *fence, uint32_t nr, uint32_t *flags)
 {
 	struct ooh_spml_sync s = {
@@ -45,7 +50,15 @@ static int sync_once(int fd, uint64_t *fence, uint32_t nr, uint32_t *flags)
 	int rc = ioctl(fd, OOH_SPML_IOC_SYNC, &s);
 
 	*flags = s.flags;
-	return rc ? -errno : 0;
+	if (rc)
+		return -errno;
+	for (uint32_t v = 0; v < nr; v++) {
+		struct ooh_ring_hdr *h = (void *)((char *)rings +
+						  v * ring_bytes);
+
+		__atomic_store_n(&h->cons, fence[v], __ATOMIC_RELEASE);
+	}
+	return 0;
 }
 
 static void run_case(const char *dev, char *buf, int overflow, int ro_arg)
@@ -55,7 +68,7 @@ static void run_case(const char *dev, char *buf, int overflow, int ro_arg)
 	struct ooh_spml_sync *ro;
 	uint32_t flags;
 	char what[160];
-	int fd, rc;
+	int fd, uio, rc;
 
 	fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || ioctl(fd, OOH_SPML_IOC_TRACK, &tr) ||
@@ -65,6 +78,17 @@ static void run_case(const char *dev, char *buf, int overflow, int ro_arg)
 			close(fd);
 		return;
 	}
+	snprintf(what, sizeof(what), "/dev/uio%u", tr.uio_index);
+	uio = open(what, O_RDWR | O_CLOEXEC);
+	rings = uio < 0 ? MAP_FAILED : mmap(NULL, tr.map_bytes,
+					    PROT_READ | PROT_WRITE, MAP_SHARED,
+					    uio, 0);
+	if (rings == MAP_FAILED) {
+		check(0, dev, "map the rings");
+		close(fd);
+		return;
+	}
+	ring_bytes = tr.ring_bytes;
 	/* start clean: the first interval holds every armed page */
 	sync_once(fd, fence, tr.nr_vcpus, &flags);
 	sync_once(fd, fence, tr.nr_vcpus, &flags);
@@ -102,6 +126,8 @@ static void run_case(const char *dev, char *buf, int overflow, int ro_arg)
 		 ro_arg ? "read-only argument" : "unmapped fence array", rc,
 		 flags);
 	check(rc == 0 && !(flags & OOH_RING_F_OVERFLOW), dev, what);
+	munmap(rings, tr.map_bytes);
+	close(uio);
 	close(fd);
 }
 
