@@ -35,6 +35,20 @@ static u64 epml_to_ring(const struct ooh_epml_entry *e)
 	return gpa;
 }
 
+/*
+ * Is the frame of @e mapped more than once (a memfd or MAP_SHARED file
+ * mapped twice, a mirrored ring buffer, a page shared after fork)?  EPML
+ * logs the GVA of the first write only: a later write through another
+ * mapping of the frame sets no new dirty flag, so the tracker must also
+ * get the GPA, which its reverse map turns into every mapping.
+ */
+static bool epml_frame_aliased(const struct ooh_epml_entry *e)
+{
+	unsigned long pfn = (e->gpa & OOH_EPML_E_ADDR_MASK) >> PAGE_SHIFT;
+
+	return !pfn_valid(pfn) || page_mapcount(pfn_to_page(pfn)) > 1;
+}
+
 /* The same entry for a tracker of another mm: by GPA only. */
 static u64 epml_to_gpa(const struct ooh_epml_entry *e)
 {
@@ -74,11 +88,16 @@ void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 		bool notify = false;
 
 		for (i = 0, k = 0; i < n; i++) {
+			u64 ent;
+
 			if (!(e[i].gva & OOH_EPML_E_VALID))
 				continue;
-			batch[k++] = t == to ? epml_to_ring(&e[i]) :
-				     epml_to_gpa(&e[i]);
-			if (k == ARRAY_SIZE(batch)) {
+			ent = t == to ? epml_to_ring(&e[i]) : epml_to_gpa(&e[i]);
+			batch[k++] = ent;
+			/* a GVA entry of an aliased frame: its GPA too */
+			if ((ent & OOH_ENTRY_GVA) && epml_frame_aliased(&e[i]))
+				batch[k++] = epml_to_gpa(&e[i]);
+			if (k >= ARRAY_SIZE(batch) - 1) {
 				notify |= tracker_produce(t, batch, k);
 				k = 0;
 			}
