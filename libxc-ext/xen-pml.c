@@ -91,6 +91,34 @@ static uint32_t parse_domain(const char *arg)
     exit(1);
 }
 
+/*
+ * DOMAIN -> domid of an existing HVM or PVH domain; exits with one line
+ * otherwise.  Shadow PML and EPML live in Xen's HVM state: Xen refuses
+ * them for a PV domain (-EOPNOTSUPP, or -EINVAL for the params), which
+ * would read as a hypervisor without the OoH patches.
+ */
+static uint32_t parse_hvm_domain(const char *arg, unsigned int *max_vcpu_id)
+{
+    uint32_t domid = parse_domain(arg);
+    xc_domaininfo_t info;
+
+    if ( xc_domain_getinfolist(xch, domid, 1, &info) != 1 ||
+         info.domain != domid )
+    {
+        fprintf(stderr, "%s: no domain %u\n", prog, domid);
+        exit(1);
+    }
+    if ( !(info.flags & XEN_DOMINF_hvm_guest) )
+    {
+        fprintf(stderr, "%s: domain %u is a PV domain: SPML and EPML need "
+                "an HVM or PVH domain\n", prog, domid);
+        exit(1);
+    }
+    if ( max_vcpu_id )
+        *max_vcpu_id = info.max_vcpu_id;
+    return domid;
+}
+
 static const char *users_str(uint32_t u, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%s%s%s",
@@ -251,15 +279,10 @@ static int for_domains(int argc, char **argv,
         usage();
     if ( argc == 1 )
     {
-        uint32_t domid = parse_domain(argv[0]);
+        unsigned int max_vcpu_id;
+        uint32_t domid = parse_hvm_domain(argv[0], &max_vcpu_id);
 
-        n = xc_domain_getinfolist(xch, domid, 1, info);
-        if ( n != 1 || info[0].domain != domid )
-        {
-            fprintf(stderr, "%s: no domain %u\n", prog, domid);
-            exit(1);
-        }
-        if ( fn(domid, info[0].max_vcpu_id, g) )
+        if ( fn(domid, max_vcpu_id, g) )
         {
             snprintf(msg, sizeof(msg), "%s domain %u", what, domid);
             fail(msg);
@@ -332,7 +355,7 @@ static int cmd_enable_disable(int argc, char **argv, bool enable, bool epml)
 
     if ( argc != 1 )
         usage();
-    domid = parse_domain(argv[0]);
+    domid = parse_hvm_domain(argv[0], NULL);
     if ( epml ? xc_epml_set_enabled(xch, domid, enable)
               : xc_spml_set_enabled(xch, domid, enable) )
     {
@@ -378,7 +401,7 @@ static int cmd_disarm(int argc, char **argv)
 
     if ( argc != 1 )
         usage();
-    domid = parse_domain(argv[0]);
+    domid = parse_hvm_domain(argv[0], NULL);
     if ( xc_spml_force_disarm(xch, domid) )
     {
         snprintf(msg, sizeof(msg), "disarming domain %u", domid);
