@@ -98,10 +98,31 @@ ooh_key_lock() {
 	flock 9
 }
 
-# ooh_heavy CMD...: run a heavy build or emulation holding the machine-wide
-# lock, so that two never run at once on this 2-core machine.
+# ooh_heavy CMD...: run a heavy build holding the machine-wide lock, so
+# that two never run at once on this 2-core machine.
 ooh_heavy() {
 	flock "${OOH_HEAVY_LOCK:-/tmp/ooh-heavy.lock}" "$@"
+}
+
+# ooh_emu_slot CMD...: run an emulator (Bochs: one thread) holding one of
+# $OOH_EMU_SLOTS (default: the number of CPUs) slots, so that independent
+# boots run side by side, one per core, and never more.  Guest-time
+# numbers do not depend on the host's load (Bochs clock: sync=none).
+ooh_emu_slot() {
+	local n=${OOH_EMU_SLOTS:-$(nproc)} i fd rc
+	while :; do
+		for ((i = 0; i < n; i++)); do
+			exec {fd}>"${OOH_EMU_LOCK:-/tmp/ooh-emu}.$i.lock"
+			if flock -n "$fd"; then
+				"$@"
+				rc=$?
+				exec {fd}>&-
+				return $rc
+			fi
+			exec {fd}>&-
+		done
+		sleep 1
+	done
 }
 
 # ooh_logged LOG WHAT CMD...: run CMD with its output appended to LOG.
