@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "ooh.h"
+#include "tool-stdout.h"
 
 #define PG 4096ul
 
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 	char *end;
 	int c;
 
+	tool_check_stdout_at_exit("ooh-bench");
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "tool-stdout.h"
 
 #define PG OOH_PAGE_SIZE
 
@@ -530,6 +531,7 @@ int main(int argc, char **argv)
 	int c, rc = 0, ran = 0;
 	char *end;
 
+	tool_check_stdout_at_exit("ooh-oracle");
 	while ((c = getopt_long(argc, argv, "b:r:n:c:s:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': opt.backend = optarg; break;

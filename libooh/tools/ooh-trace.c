@@ -32,6 +32,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "ooh.h"
+#include "tool-stdout.h"
 #include "../src/tracefile.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -555,6 +556,7 @@ int main(int argc, char **argv)
 	char *end;
 	int c;
 
+	tool_check_stdout_at_exit("ooh-trace");
 	if (argc > 1 && !strcmp(argv[1], "replay"))
 		return replay(argc, argv);
 	while ((c = getopt_long(argc, argv, "jst:p:fh", lo, NULL)) != -1) {

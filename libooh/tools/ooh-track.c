@@ -46,6 +46,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "ooh.h"
+#include "tool-stdout.h"
 
 static void usage(FILE *f)
 {
@@ -434,6 +435,7 @@ int main(int argc, char **argv)
 	double t0;
 	char *end;
 
+	tool_check_stdout_at_exit("ooh-track");
 	while ((c = getopt_long(argc, argv, "+b:i:c:p:r:jvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': backend = optarg; break;
