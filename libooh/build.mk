@@ -39,19 +39,19 @@ OOH_TOOLS := $(BIN)/ooh-oracle $(BIN)/ooh-track $(BIN)/ooh-trace
 ALL += $(OOH_TOOLS) $(GUEST_PAYLOAD)/bin/ooh-oracle $(GUEST_PAYLOAD)/bin/ooh-track \
 	$(GUEST_PAYLOAD)/bin/ooh-trace
 
-$(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c libooh/tools/tool-stdout.h $(LIBOOH_A) libooh/ooh.h
+$(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
-$(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool-stdout.h $(LIBOOH_A) libooh/ooh.h
+$(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
-$(BIN)/ooh-trace: libooh/tools/ooh-trace.c libooh/tools/tool-stdout.h $(LIBOOH_A) libooh/ooh.h libooh/src/tracefile.h include/ooh/trace.h
+$(BIN)/ooh-trace: libooh/tools/ooh-trace.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h libooh/src/tracefile.h include/ooh/trace.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
-$(BIN)/ooh-bench: libooh/tools/ooh-bench.c libooh/tools/tool-stdout.h $(LIBOOH_A) libooh/ooh.h
+$(BIN)/ooh-bench: libooh/tools/ooh-bench.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 ALL += $(BIN)/ooh-bench $(GUEST_PAYLOAD)/bin/ooh-bench

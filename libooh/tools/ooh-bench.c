@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "ooh.h"
-#include "tool-stdout.h"
+#include "tool.h"
 
 #define PG 4096ul
 

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "ooh.h"
-#include "tool-stdout.h"
+#include "tool.h"
 
 #define PG OOH_PAGE_SIZE
 

@@ -32,7 +32,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "ooh.h"
-#include "tool-stdout.h"
+#include "tool.h"
 #include "../src/tracefile.h"
 
 #define MIB (1024.0 * 1024.0)

@@ -30,6 +30,7 @@
  * the tracker is armed, so a client can wait for that line.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -46,7 +47,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "ooh.h"
-#include "tool-stdout.h"
+#include "tool.h"
 
 static void usage(FILE *f)
 {
@@ -433,7 +434,6 @@ int main(int argc, char **argv)
 	int c, ret, status = 0;
 	yajl_gen g = NULL;
 	double t0;
-	char *end;
 
 	tool_check_stdout_at_exit("ooh-track");
 	while ((c = getopt_long(argc, argv, "+b:i:c:p:r:jvh", lo, NULL)) != -1) {
@@ -453,12 +453,14 @@ int main(int argc, char **argv)
 			}
 			return list_backends();
 		case 'i': case 'c': case 'p': {
-			long v = strtol(optarg, &end, 10);
+			/* interval: up to a day in ms; pid: a pid_t */
+			unsigned long long v, max = c == 'i' ? 86400000ull :
+				c == 'c' ? ULONG_MAX : INT_MAX;
 
-			if (*end || v <= 0) {
-				fprintf(stderr, "ooh-track: bad %s '%s'\n",
-					c == 'i' ? "interval" : c == 'c' ?
-					"count" : "pid", optarg);
+			if (tool_parse_num(optarg, 1, max, &v)) {
+				fprintf(stderr, "ooh-track: bad %s '%s' (want "
+					"1..%llu)\n", c == 'i' ? "interval" :
+					c == 'c' ? "count" : "pid", optarg, max);
 				return 2;
 			}
 			if (c == 'i') interval = v;
@@ -471,6 +473,12 @@ int main(int argc, char **argv)
 	}
 	if ((pid && optind < argc) || (!pid && optind >= argc) ||
 	    (rec_flags && !record) || (sock && (!pid || record || json))) {
+		fprintf(stderr, "ooh-track: %s\n",
+			pid && optind < argc ? "-p PID and a command exclude each other" :
+			!pid && optind >= argc ? "give -p PID or -- COMMAND" :
+			rec_flags && !record ? "--maps and --force need --record FILE" :
+			!pid ? "--serve needs -p PID" :
+			"--serve excludes --record and --json");
 		usage(stderr);
 		return 2;
 	}
