@@ -103,6 +103,28 @@ static int list_backends(void)
 static struct ooh_tracker *tracker;	/* closed on failure: a --record
 					 * trace gets its gzip trailer */
 
+/* Is @pid a kernel thread (PF_KTHREAD in /proc/PID/stat's flags)? */
+static bool is_kthread(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return false;
+	/* after "pid (comm)": state is field 3, flags field 9 */
+	for (i = 3; i < 9 && p; i++)
+		p = strchr(p + 1, ' ');
+	return p && sscanf(p, " %lu", &flags) == 1 && (flags & 0x00200000);
+}
+
 static int fail(const char *what, int err)
 {
 	if (*ooh_last_error())
@@ -502,7 +524,12 @@ int main(int argc, char **argv)
 				strerror(errno));
 			_exit(127);
 		}
-		if (waitpid(child, &status, 0) != child || !WIFSTOPPED(status))
+		if (waitpid(child, &status, 0) != child)
+			return fail(argv[optind], ECHILD);
+		/* exec failed: the child said why; its status is ours (127) */
+		if (WIFEXITED(status))
+			return WEXITSTATUS(status);
+		if (!WIFSTOPPED(status))
 			return fail(argv[optind], ECHILD);
 		/* Leave it group-stopped, untraced, before any user code. */
 		ptrace(PTRACE_DETACH, child, 0, SIGSTOP);
@@ -513,6 +540,11 @@ int main(int argc, char **argv)
 	if (ret) {
 		if (child)
 			kill(child, SIGKILL);
+		if (!child && is_kthread(pid)) {
+			fprintf(stderr, "ooh-track: pid %d is a kernel thread: "
+				"it has no address space to track\n", pid);
+			return 1;
+		}
 		return fail("cannot track", -ret);
 	}
 	if (sock) {
