@@ -143,7 +143,8 @@ int ooh_untrack(struct ooh_tracker *t, void *addr, size_t len);
 
 /* ooh_fetch() result flags */
 #define OOH_FETCH_ALL	(1u << 0) /* information was lost (ring overflow,
-				   * producer disarmed); @pages holds every
+				   * producer disarmed, the previous fetch
+				   * failed); @pages holds every
 				   * present or swapped page of the tracked
 				   * ranges: treat all of them as dirty */
 
