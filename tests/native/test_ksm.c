@@ -11,6 +11,7 @@
  * KSM, not root, no backend, or ksmd merged nothing within 30 s).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,18 +129,40 @@ static int run(const char *be)
 	return miss ? 1 : 0;
 }
 
+static long run0, scan0, sleep0;
+
+/* ksmd as it was, also when the runner's timeout stops the test */
+static void ksm_restore(void)
+{
+	ksm_set("run", run0);
+	ksm_set("pages_to_scan", scan0);
+	ksm_set("sleep_millisecs", sleep0);
+}
+
+static void on_signal(int sig)
+{
+	ksm_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(void)
 {
 	const char *const *all = ooh_backends();
-	long run0 = ksm_get("run"), scan0 = ksm_get("pages_to_scan"),
-	     sleep0 = ksm_get("sleep_millisecs");
 	int ran = 0, failed = 0;
+
+	run0 = ksm_get("run");
+	scan0 = ksm_get("pages_to_scan");
+	sleep0 = ksm_get("sleep_millisecs");
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (run0 < 0 || scan0 < 0 || sleep0 < 0 || merging() < 0) {
 		printf("SKIP: no KSM here (%s)\n", KSM);
 		return 77;
 	}
+	atexit(ksm_restore);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
 	if (ksm_set("pages_to_scan", 4096) || ksm_set("sleep_millisecs", 1) ||
 	    ksm_set("run", 1)) {
 		printf("SKIP: cannot drive ksmd (%s): %s\n", KSM,
@@ -163,9 +186,6 @@ int main(void)
 		failed |= r;
 		ran++;
 	}
-	ksm_set("run", run0);
-	ksm_set("pages_to_scan", scan0);
-	ksm_set("sleep_millisecs", sleep0);
 	if (!ran) {
 		printf("SKIP: no backend ran\n");
 		return 77;
