@@ -547,73 +547,63 @@ static int scan_range(struct uffd_state *s, struct uffd_range *r,
 	return 0;
 }
 
-/* pagemap callback: present pages whose uffd-wp bit is clear (bit 57) */
+/* pagemap callback of report_ksm(): the pages it reports */
 struct ksm_ctx {
 	struct __ooh_pageset *out;
+	const struct __ooh_range *mg;	/* mergeable VMAs, address order */
+	size_t nmg;
 };
 
-static int add_unprotected(uint64_t va, const uint64_t *pm, size_t nr,
+static int add_ksm_exposed(uint64_t va, const uint64_t *pm, size_t nr,
 			   void *arg)
 {
 	struct ksm_ctx *c = arg;
+	size_t k = 0;
 
-	for (size_t i = 0; i < nr; i++)
-		if ((pm[i] & PM_PRESENT) && !(pm[i] & PM_UFFD_WP) &&
-		    __ooh_pageset_add(c->out, va + i * OOH_PAGE_SIZE))
-			return -ENOMEM;
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t a = va + i * OOH_PAGE_SIZE;
+
+		while (k < c->nmg && c->mg[k].end <= a)
+			k++;
+		if (!(pm[i] & PM_PRESENT))
+			continue;
+		/* in a mergeable VMA, or lost its uffd-wp bit elsewhere */
+		if ((k < c->nmg && c->mg[k].start <= a) ||
+		    !(pm[i] & PM_UFFD_WP))
+			if (__ooh_pageset_add(c->out, a))
+				return -ENOMEM;
+	}
 	return 0;
 }
 
 /*
  * Sync mode, caller holds s->lock, before the re-protect.  ksmd replaces a
  * merged page's PTE without its uffd-wp bit, so the write that breaks the
- * KSM COW does not fault.  Once KSM is seen in the process: every present
- * page of a tracked mergeable VMA is reported (a merge and a write can
- * both fall between any check and the re-protect), and so is every
- * present page that lost its bit elsewhere (a VMA made unmergeable after
- * a merge).  Nothing extra while KSM leaves the process alone.
+ * KSM COW does not fault.  Once KSM is seen in the process, one pagemap
+ * pass over the registered ranges reports every present page of a
+ * mergeable VMA (a merge and a write can both fall between any check and
+ * the re-protect) and every present page that lost its bit elsewhere (a
+ * VMA made unmergeable after a merge).  Nothing extra while KSM leaves the
+ * process alone.
  */
 static int report_ksm(struct ooh_tracker *t, struct uffd_state *s,
 		      struct __ooh_pageset *out)
 {
-	struct ksm_ctx c = { out };
-	struct __ooh_range *mg = NULL, *isect;
-	size_t nmg = 0, n = 0;
+	struct ksm_ctx c = { .out = out };
+	struct __ooh_range *mg = NULL;
 	int ret;
 
 	if (!s->ksm && !(s->ksm = __ooh_ksm_active(t->pid)))
 		return 0;
-	ret = __ooh_mergeable_ranges(t->pid, &mg, &nmg);
-	if (ret)
-		return ret;
-	isect = calloc(nmg * s->nr + 1, sizeof(*isect));
-	if (!isect) {
-		free(mg);
-		return __ooh_err(ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < s->nr; i++) {
-		if (!s->r[i].registered)
-			continue;
-		for (size_t k = 0; k < nmg; k++) {
-			uint64_t a = s->r[i].start > mg[k].start ?
-				     s->r[i].start : mg[k].start;
-			uint64_t b = s->r[i].end < mg[k].end ?
-				     s->r[i].end : mg[k].end;
-
-			if (a < b)
-				isect[n++] = (struct __ooh_range){ a, b, false };
-		}
-	}
-	ret = __ooh_pagemap_walk_ranges(t->pid, isect, n, false,
-					__ooh_add_mapped, out);
+	ret = __ooh_mergeable_ranges(t->pid, &mg, &c.nmg);
+	c.mg = mg;
 	for (size_t i = 0; !ret && i < s->nr; i++) {
 		struct __ooh_range r = { s->r[i].start, s->r[i].end, false };
 
 		if (s->r[i].registered)
 			ret = __ooh_pagemap_walk_ranges(t->pid, &r, 1, false,
-							add_unprotected, &c);
+							add_ksm_exposed, &c);
 	}
-	free(isect);
 	free(mg);
 	return ret;
 }
