@@ -36,6 +36,26 @@ static u64 epml_to_ring(const struct ooh_epml_entry *e)
 }
 
 /*
+ * The number of page tables that map the 4 KiB page @page: the page's own
+ * PTE mappings, plus the PMD mappings of its folio when it is part of a
+ * THP.  Read without locks: a frame mapped again after this read is
+ * written through the new mapping, which EPML logs again.  6.12 dropped
+ * page_mapcount(); the folio counters are inline there.
+ */
+static int epml_page_mapcount(struct page *page)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+	return page_mapcount(page);
+#else
+	struct folio *folio = page_folio(page);
+
+	if (!folio_test_large(folio))
+		return folio_mapcount(folio);
+	return atomic_read(&page->_mapcount) + 1 + folio_entire_mapcount(folio);
+#endif
+}
+
+/*
  * Is the frame of @e mapped more than once (a memfd or MAP_SHARED file
  * mapped twice, a mirrored ring buffer, a page shared after fork)?  EPML
  * logs the GVA of the first write only: a later write through another
@@ -46,7 +66,7 @@ static bool epml_frame_aliased(const struct ooh_epml_entry *e)
 {
 	unsigned long pfn = (e->gpa & OOH_EPML_E_ADDR_MASK) >> PAGE_SHIFT;
 
-	return !pfn_valid(pfn) || page_mapcount(pfn_to_page(pfn)) > 1;
+	return !pfn_valid(pfn) || epml_page_mapcount(pfn_to_page(pfn)) > 1;
 }
 
 /* The same entry for a tracker of another mm: by GPA only. */

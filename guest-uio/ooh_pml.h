@@ -66,16 +66,16 @@
  * One mode at a time: trackers of the other mode get EBUSY.
  *
  * Why the sched_switch tracepoint is found with for_each_kernel_tracepoint()
- * (upstream would frown): Debian's 6.1 kernel does not export
- * __tracepoint_sched_switch to modules (Module.symvers has no entry), so
+ * (upstream would frown): Debian's kernels (6.1 and 6.12 alike) do not
+ * export __tracepoint_sched_switch to modules (no Module.symvers entry), so
  * register_trace_sched_switch() cannot be linked; preempt notifiers
  * (preempt_notifier_register(), exported) hook only the *calling* task,
  * while a tracker may follow another process, and would miss the task's
  * threads created later.  An in-tree version would use the tracepoint
  * directly (or a sched hook of its own).  The EPML buffer-full vector is
  * allocated from x86_vector_domain for the same reason: the guest needs a
- * per-CPU vector that Xen's emulated CPU raises, and 6.1 offers modules no
- * API for a raw per-CPU vector.
+ * per-CPU vector that Xen's emulated CPU raises, and neither 6.1 nor 6.12
+ * offers modules an API for a raw per-CPU vector.
  */
 #ifndef OOH_PML_H
 #define OOH_PML_H
@@ -104,6 +104,7 @@
 #include <linux/tracepoint.h>
 #include <linux/uio_driver.h>
 #include <linux/vmalloc.h>
+#include <linux/version.h>
 
 #include <xen/xen.h>
 #include <xen/events.h>
