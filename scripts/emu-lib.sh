@@ -24,17 +24,24 @@ EMU_BOCHS_TARBALL=bochs_3.0+dfsg.orig.tar.xz
 EMU_BOCHS_POOL=pool/main/b/bochs/$EMU_BOCHS_TARBALL
 EMU_BOCHS_SHA256=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
 
-# Guest kernel ABI (e.g. 6.1.0-57-amd64): resolved, never pinned, from what
-# apt serves now.  The candidates of bookworm's linux-image-amd64 and
-# linux-headers-amd64 metapackages each depend on exactly one
-# linux-image-$KVER / linux-headers-$KVER; both must name the same $KVER.
-# The images (scripts/fetch-debs), the headers and kbuild for guest
-# modules (scripts/guest-kdir) and the modules in the images all come from
-# that one version, and every cache holding them is keyed by it.  The
+# Guest kernel ABI (e.g. 6.12.95+deb12-amd64): resolved, never pinned, from
+# what apt serves now in $EMU_KERNEL_SUITE.  The candidates there of the
+# linux-image-amd64 and linux-headers-amd64 metapackages each depend on
+# exactly one linux-image-$KVER / linux-headers-$KVER; both must name the
+# same $KVER.  The images (scripts/fetch-debs), the headers and kbuild for
+# guest modules (scripts/guest-kdir) and the modules in the images all come
+# from that one version, and every cache holding them is keyed by it.  The
 # result is exported in OOH_GUEST_KVER, so child scripts (and the top
 # Makefile's children) reuse it; setting OOH_GUEST_KVER yourself selects
 # another ABI that apt still serves.  Prints nothing if apt knows no
-# metapackage (apt-get update, or `make deps`, fixes that).
+# metapackage there (apt-get update, or `make deps`, fixes that).
+#
+# The suite: bookworm-backports (Debian's 6.12 built for Debian 12, so its
+# kbuild programs run on this machine's libc).  dom0 and domU boot the same
+# kernel: PAGEMAP_SCAN (6.7) for the guest comparison, and one headers tree,
+# one module build and one image kernel.  OOH_KERNEL_SUITE=bookworm selects
+# Debian 12's own 6.1 (guest-uio still builds there).
+EMU_KERNEL_SUITE=${OOH_KERNEL_SUITE:-bookworm-backports}
 emu_kver() {
 	if [ -z "${OOH_GUEST_KVER:-}" ]; then
 		local img hdr
@@ -43,14 +50,14 @@ emu_kver() {
 		[ -n "$img" ] && [ "$img" = "$hdr" ] || return 0
 		export OOH_GUEST_KVER=$img
 	fi
-	printf '%s
-' "$OOH_GUEST_KVER"
+	printf '%s\n' "$OOH_GUEST_KVER"
 }
 
 # emu_meta_dep META PREFIX: the KVER of the PREFIX-KVER package that the
-# candidate of metapackage META depends on.
+# candidate of metapackage META in $EMU_KERNEL_SUITE depends on.
 emu_meta_dep() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null |
+	apt-cache show --no-all-versions -o APT::Default-Release="$EMU_KERNEL_SUITE" \
+		"$1" 2>/dev/null |
 		sed -n "s/^Depends:.*\<$2-\([0-9][^ ,]*-amd64\)\>.*/\1/p" | head -n 1
 }
 

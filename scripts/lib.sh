@@ -50,21 +50,35 @@ ooh_fetch_verified() {
 	mv "$dest.part" "$dest"
 }
 
-# ooh_enable_deb_src: add deb-src entries mirroring the configured deb
-# entries (same URIs and suites) so that `apt-get source` works.
-ooh_enable_deb_src() {
-	local f=/etc/apt/sources.list.d/ooh-deb-src.sources
+# ooh_add_sources NAME TYPES SUITES: write
+# /etc/apt/sources.list.d/ooh-NAME.sources for the configured mirror (same
+# URI, main, Debian's keyring).  Returns 1 (nothing written) if it exists.
+ooh_add_sources() {
+	local f=/etc/apt/sources.list.d/ooh-$1.sources m
 	[ -f "$f" ] && return 1
-	local m
 	m=$(ooh_mirror)
 	cat > "$f" <<SRC
-Types: deb-src
+Types: $2
 URIs: $m
-Suites: bookworm bookworm-updates
+Suites: $3
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 	return 0
+}
+
+# ooh_enable_deb_src: add deb-src entries mirroring the configured deb
+# entries (same URIs and suites) so that `apt-get source` works.
+ooh_enable_deb_src() {
+	ooh_add_sources deb-src deb-src "bookworm bookworm-updates"
+}
+
+# ooh_enable_backports: add bookworm-backports (deb) from the configured
+# mirror: the guest kernel comes from there (scripts/emu-lib.sh,
+# EMU_KERNEL_SUITE).  The suite is NotAutomatic, so nothing installed on
+# this machine changes: only an explicit -t/Default-Release selects it.
+ooh_enable_backports() {
+	ooh_add_sources backports deb bookworm-backports
 }
 
 # ooh_src_version PKG: the version of source package PKG that `apt-get
