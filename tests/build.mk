@@ -13,6 +13,8 @@ LIBS_test_uring_fixed := -luring
 $(BUILD)/tests/native/%: tests/native/%.c $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS) $(LIBS_$(notdir $@))
+# the reverse map with 16384 virtual pages on one frame: fetch time
+BENCH += $(BUILD)/tests/native/test_rmap_shared | tee $(BUILD)/bench-rmap-shared.txt
 
 # Guest tests of the default domU image (tests/system/ready-guest/): in
 # build/guest/tests/, so `scripts/emu-host` with no command runs them and

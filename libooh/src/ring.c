@@ -6,9 +6,11 @@
  * Inside a guest, the PFN field of /proc/PID/pagemap is the guest frame
  * number (GFN) that Intel PML logs as a GPA (SDM vol. 3C 29.3.6), so one
  * pass over pagemap for the tracked ranges gives GFN -> virtual page.  The
- * map is an open-addressing hash (linear probing, several virtual pages
- * may share a GFN), built once per fetch: O(pages tracked + entries), never
- * a search per entry.
+ * map is an open-addressing hash of distinct keys, each key heading a
+ * chain of values (several virtual pages may share a GFN: the shared zero
+ * page behind read-only heap, KSM pages, a memfd mapped twice), built
+ * once per fetch: O(pages tracked + entries) however many virtual pages
+ * share a frame, never a search per entry.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,20 @@
 #include "ooh/barrier.h"
 #include "ooh/ring.h"
 
-/* Open-addressing multimap u64 -> u64 (linear probing, key + 1 stored). */
+#define CHAIN_END UINT64_MAX
+
+/*
+ * Multimap u64 -> u64: open addressing (linear probing) over distinct
+ * keys (key + 1 stored, 0 = empty slot); a key's values are a chain of
+ * nodes, newest first.  Inserting a key's k-th value costs O(1), not the
+ * O(k) probe a slot per value would cost.
+ */
 struct u64map {
-	struct { uint64_t key1, val; } *slot;
+	struct { uint64_t key1, head; } *slot;
 	uint64_t mask;
-	size_t nr;
+	size_t nr;		/* distinct keys */
+	struct { uint64_t val, next; } *node;
+	size_t nr_node, cap_node;
 };
 
 static inline uint64_t hash_u64(uint64_t k)
@@ -30,43 +41,83 @@ static inline uint64_t hash_u64(uint64_t k)
 	return (k * 0x9e3779b97f4a7c15ull) >> 17;
 }
 
-static int map_insert(struct u64map *m, uint64_t key, uint64_t val)
+/* The slot of @key, or the empty slot where it belongs. */
+static uint64_t map_slot(const struct u64map *m, uint64_t key)
 {
-	if ((m->nr + 1) * 2 > m->mask + 1) {
-		struct u64map big = { .mask = m->mask ? 2 * m->mask + 1 : 4095 };
+	uint64_t h = hash_u64(key);
 
-		big.slot = calloc(big.mask + 1, sizeof(*big.slot));
-		if (!big.slot)
-			return __ooh_err(ENOMEM, "out of memory");
-		for (uint64_t i = 0; m->slot && i <= m->mask; i++)
-			if (m->slot[i].key1)
-				map_insert(&big, m->slot[i].key1 - 1,
-					   m->slot[i].val);
-		free(m->slot);
-		*m = big;
-	}
-	for (uint64_t h = hash_u64(key);; h++) {
-		if (!m->slot[h & m->mask].key1) {
-			m->slot[h & m->mask].key1 = key + 1;
-			m->slot[h & m->mask].val = val;
-			m->nr++;
-			return 0;
-		}
-	}
+	while (m->slot[h & m->mask].key1 && m->slot[h & m->mask].key1 != key + 1)
+		h++;
+	return h & m->mask;
 }
 
-/* First value stored under @key, or -1. */
+static int map_grow(struct u64map *m)
+{
+	struct u64map big = { .mask = m->mask ? 2 * m->mask + 1 : 4095 };
+
+	big.slot = calloc(big.mask + 1, sizeof(*big.slot));
+	if (!big.slot)
+		return __ooh_err(ENOMEM, "out of memory");
+	for (uint64_t i = 0; m->slot && i <= m->mask; i++) {
+		if (m->slot[i].key1)
+			big.slot[map_slot(&big, m->slot[i].key1 - 1)] = m->slot[i];
+	}
+	free(m->slot);
+	m->slot = big.slot;
+	m->mask = big.mask;
+	return 0;
+}
+
+static int map_insert(struct u64map *m, uint64_t key, uint64_t val)
+{
+	uint64_t i;
+
+	if ((m->nr + 1) * 2 > m->mask + 1 && map_grow(m))
+		return -ENOMEM;
+	if (m->nr_node == m->cap_node) {
+		size_t cap = m->cap_node ? 2 * m->cap_node : 4096;
+		void *n = realloc(m->node, cap * sizeof(*m->node));
+
+		if (!n)
+			return __ooh_err(ENOMEM, "out of memory");
+		m->node = n;
+		m->cap_node = cap;
+	}
+	i = map_slot(m, key);
+	if (!m->slot[i].key1) {
+		m->slot[i].key1 = key + 1;
+		m->slot[i].head = CHAIN_END;
+		m->nr++;
+	}
+	m->node[m->nr_node].val = val;
+	m->node[m->nr_node].next = m->slot[i].head;
+	m->slot[i].head = m->nr_node++;
+	return 0;
+}
+
+/* The chain head of @key, or CHAIN_END. */
+static uint64_t map_head(const struct u64map *m, uint64_t key)
+{
+	uint64_t i;
+
+	if (!m->nr)
+		return CHAIN_END;
+	i = map_slot(m, key);
+	return m->slot[i].key1 ? m->slot[i].head : CHAIN_END;
+}
+
+/* The newest value stored under @key, or -1. */
 static uint64_t map_get(const struct u64map *m, uint64_t key)
 {
-	for (uint64_t h = hash_u64(key); m->nr; h++) {
-		uint64_t k1 = m->slot[h & m->mask].key1;
+	uint64_t n = map_head(m, key);
 
-		if (!k1)
-			break;
-		if (k1 == key + 1)
-			return m->slot[h & m->mask].val;
-	}
-	return (uint64_t)-1;
+	return n == CHAIN_END ? (uint64_t)-1 : m->node[n].val;
+}
+
+static void map_free(struct u64map *m)
+{
+	free(m->slot);
+	free(m->node);
 }
 
 struct __ooh_rmap {
@@ -132,16 +183,10 @@ int __ooh_rmap_build(struct ooh_tracker *t, const struct __ooh_rmap *prev,
 int __ooh_rmap_lookup(const struct __ooh_rmap *m, uint64_t gfn,
 		      uint64_t nr_frames, struct __ooh_pageset *out)
 {
-	const struct u64map *g = &m->by_gfn;
-
-	for (uint64_t f = gfn; g->nr && f < gfn + nr_frames; f++) {
-		for (uint64_t h = hash_u64(f);; h++) {
-			uint64_t k1 = g->slot[h & g->mask].key1;
-
-			if (!k1)
-				break;
-			if (k1 == f + 1 &&
-			    __ooh_pageset_add(out, g->slot[h & g->mask].val))
+	for (uint64_t f = gfn; f < gfn + nr_frames; f++) {
+		for (uint64_t n = map_head(&m->by_gfn, f); n != CHAIN_END;
+		     n = m->by_gfn.node[n].next) {
+			if (__ooh_pageset_add(out, m->by_gfn.node[n].val))
 				return -ENOMEM;
 		}
 	}
@@ -152,8 +197,8 @@ void __ooh_rmap_free(struct __ooh_rmap *m)
 {
 	if (!m)
 		return;
-	free(m->by_gfn.slot);
-	free(m->by_va.slot);
+	map_free(&m->by_gfn);
+	map_free(&m->by_va);
 	free(m);
 }
 
