@@ -15,6 +15,15 @@
  * and replays; --maps adds /proc/PID/maps snapshots, --force replaces an
  * existing FILE.
  *
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP end tracking as the end of the
+ * process does: the signal goes on to the command ooh-track started (not
+ * a second time when the terminal sent it to the whole foreground process
+ * group), the last interval is fetched and printed, the --record trace is
+ * closed, the --serve socket removed, the summary printed, and ooh-track
+ * exits with 128 + the signal's number.  On stderr ooh-track names the
+ * backend and pid at the start and prints a summary at the end (--json:
+ * "start" and "summary" objects on stdout, around the intervals).
+ *
  * --serve SOCKET (with -p PID) makes ooh-track a tracker daemon for
  * clients that do not live from one interval to the next, such as CRIU
  * between pre-dumps (issue 11): it tracks PID from its start, listens on
@@ -30,6 +39,7 @@
  * the tracker is armed, so a client can wait for that line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
@@ -52,7 +62,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ooh-track [--backend B] [--interval MS] [--count N] "
-		"[--json] [-v]\n                 [--record FILE [--maps] [--force]] "
+		"[--json] [-v] [-o FILE]\n                 [--record FILE [--maps] [--force]] "
 		"(-p PID | -- CMD [ARG...])\n"
 		"       ooh-track [--backend B] --serve SOCKET -p PID   "
 		"(tracker daemon: FETCH/STOP)\n"
@@ -103,6 +113,34 @@ static int list_backends(void)
 static struct ooh_tracker *tracker;	/* closed on failure: a --record
 					 * trace gets its gzip trailer */
 
+/* The first SIGINT, SIGTERM or SIGHUP taken, and whether the terminal sent
+ * it (to the whole foreground process group, the command included). */
+static volatile sig_atomic_t stop_sig, stop_from_tty;
+
+static void on_stop_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (!stop_sig) {
+		stop_from_tty = si->si_code == SI_KERNEL;
+		stop_sig = sig;
+	}
+}
+
+/*
+ * Catch the stop signals.  SA_RESTART: libooh's own system calls restart;
+ * the waits (sigtimedwait(), poll()) are never restarted and return EINTR.
+ */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_stop_signal,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 /* Is @pid a kernel thread (PF_KTHREAD in /proc/PID/stat's flags)? */
 static bool is_kthread(pid_t pid)
 {
@@ -136,22 +174,45 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
+/* One JSON object { NAME: { ... } } on its own line. */
+static void json_line_end(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	fputc('\n', stdout);
+	yajl_gen_clear(g);
+	yajl_gen_reset(g, NULL);
+}
+
+#define JKEY(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+/* A JSON number with @decimals digits after the point (yajl_gen_double()
+ * prints 17 significant digits: 103.89584599994122982). */
+static void json_fixed(yajl_gen g, double v, int decimals)
+{
+	char num[48];
+	int n = snprintf(num, sizeof(num), "%.*f", decimals, v);
+
+	yajl_gen_number(g, num, (size_t)n);
+}
+
 static void print_json(yajl_gen g, unsigned int n, double t_ms,
 		       const struct ooh_dirty *d, uint64_t fetch_ns,
 		       bool at_exit, bool verbose)
 {
-	const unsigned char *buf;
-	size_t len;
 	char hex[32];
 
 	yajl_gen_map_open(g);
 #define KEY(s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 	KEY("interval"); yajl_gen_integer(g, n);
-	KEY("t_ms"); yajl_gen_double(g, t_ms);
+	KEY("t_ms"); json_fixed(g, t_ms, 3);
 	KEY("dirty_pages"); yajl_gen_integer(g, (long long)d->nr_pages);
 	KEY("all_dirty"); yajl_gen_bool(g, d->flags & OOH_FETCH_ALL);
 	KEY("lost"); yajl_gen_integer(g, (long long)d->lost);
-	KEY("fetch_us"); yajl_gen_double(g, fetch_ns / 1e3);
+	KEY("fetch_us"); json_fixed(g, fetch_ns / 1e3, 1);
 	KEY("at_exit"); yajl_gen_bool(g, at_exit);
 	if (verbose) {
 		KEY("pages");
@@ -166,11 +227,48 @@ static void print_json(yajl_gen g, unsigned int n, double t_ms,
 	}
 #undef KEY
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	fputc('\n', stdout);
-	yajl_gen_clear(g);
-	yajl_gen_reset(g, NULL);
+	json_line_end(g);
+}
+
+
+/* --json: {"start": {backend, pid, command, interval_ms}} */
+static void print_start(yajl_gen g, struct ooh_tracker *t, pid_t pid,
+			const char *cmd, unsigned long interval)
+{
+	yajl_gen_map_open(g);
+	JKEY(g, "start");
+	yajl_gen_map_open(g);
+	JKEY(g, "backend"); JKEY(g, ooh_backend_name(t));
+	JKEY(g, "pid"); yajl_gen_integer(g, pid);
+	JKEY(g, "command");
+	if (cmd)
+		JKEY(g, cmd);
+	else
+		yajl_gen_null(g);
+	JKEY(g, "interval_ms"); yajl_gen_integer(g, (long long)interval);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	json_line_end(g);
+}
+
+/* --json: {"summary": {intervals, dirty_pages, overflows, signal}} */
+static void print_summary(yajl_gen g, unsigned long nr_iv,
+			  unsigned long long nr_dirty, unsigned long nr_all)
+{
+	yajl_gen_map_open(g);
+	JKEY(g, "summary");
+	yajl_gen_map_open(g);
+	JKEY(g, "intervals"); yajl_gen_integer(g, (long long)nr_iv);
+	JKEY(g, "dirty_pages"); yajl_gen_integer(g, (long long)nr_dirty);
+	JKEY(g, "overflows"); yajl_gen_integer(g, (long long)nr_all);
+	JKEY(g, "signal");
+	if (stop_sig)
+		yajl_gen_integer(g, stop_sig);
+	else
+		yajl_gen_null(g);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	json_line_end(g);
 }
 
 static double now_ms(void)
@@ -286,7 +384,7 @@ static void watch_sleep(struct watch *w, unsigned long ms)
 
 		watch_poll(w);
 		left = end - now_ms();
-		if (w->gone || w->at_exit || left <= 0)
+		if (w->gone || w->at_exit || left <= 0 || stop_sig)
 			return;
 		ts.tv_sec = (time_t)(left / 1e3);
 		ts.tv_nsec = (long)((left - ts.tv_sec * 1e3) * 1e6);
@@ -409,7 +507,7 @@ static int serve(struct ooh_tracker *t, pid_t pid, const char *path)
 	signal(SIGPIPE, SIG_IGN);
 	printf("ready %s\n", path);
 	fflush(stdout);
-	while (!stop) {
+	while (!stop && !stop_sig) {
 		struct pollfd pf = { .fd = ls, .events = POLLIN };
 		int fd;
 
@@ -426,7 +524,7 @@ static int serve(struct ooh_tracker *t, pid_t pid, const char *path)
 	close(ls);
 	unlink(path);
 	ooh_close(t);
-	return 0;
+	return stop_sig ? 128 + stop_sig : 0;
 }
 
 int main(int argc, char **argv)
@@ -443,24 +541,28 @@ int main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "list-backends", no_argument, NULL, 'L' },
 		{ "serve", required_argument, NULL, 'S' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *backend = "auto", *record = NULL, *sock = NULL;
+	const char *backend = "auto", *record = NULL, *sock = NULL, *output = NULL;
 	unsigned int rec_flags = 0;
 	unsigned long interval = 1000, count = 0;
 	bool json = false, verbose = false;
 	struct ooh_tracker *t;
 	pid_t pid = 0, child = 0;
 	struct watch w = { 0 };
-	int c, ret, status = 0;
+	int c, ret, status = 0, cmd_out = -1;
+	unsigned long nr_iv = 0, nr_all = 0;
+	unsigned long long nr_dirty = 0;
 	yajl_gen g = NULL;
 	double t0;
 
 	tool_check_stdout_at_exit("ooh-track");
-	while ((c = getopt_long(argc, argv, "+b:i:c:p:r:jvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+b:i:c:p:r:o:jvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': backend = optarg; break;
+		case 'o': output = optarg; break;
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
 		case 'r': record = optarg; break;
@@ -504,6 +606,28 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/*
+	 * Our stdout: -o FILE, the command keeping the original one; with
+	 * --json and no -o, the command's stdout goes to stderr, so that
+	 * stdout carries JSON lines only.
+	 */
+	if (output || (json && !pid)) {
+		fflush(stdout);
+		cmd_out = fcntl(output ? STDOUT_FILENO : STDERR_FILENO,
+				F_DUPFD_CLOEXEC, 3);
+		if (cmd_out < 0)
+			return fail("dup", errno);
+	}
+	if (output) {
+		int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+			fprintf(stderr, "ooh-track: -o %s: %s\n", output, strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	catch_stop_signals();
 	ret = ooh_open(backend, &t);
 	if (ret)
 		return fail(backend, -ret);
@@ -518,6 +642,8 @@ int main(int argc, char **argv)
 			return fail("fork", errno);
 		if (child == 0) {
 			/* Stop right after exec: the new mm is tracked. */
+			if (cmd_out >= 0)
+				dup2(cmd_out, STDOUT_FILENO);
 			ptrace(PTRACE_TRACEME, 0, 0, 0);
 			execvp(argv[optind], argv + optind);
 			fprintf(stderr, "ooh-track: %s: %s\n", argv[optind],
@@ -562,14 +688,34 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ooh-track: warning: cannot watch %d's exit "
 			"(ptrace: %s): writes of its last interval are not "
 			"reported\n", (int)pid, strerror(-ret));
-	if (json)
+	fprintf(stderr, "ooh-track: tracking pid %d (%s) with backend %s\n",
+		(int)pid, child ? argv[optind] : "-p", ooh_backend_name(t));
+	if (json) {
 		g = yajl_gen_alloc(NULL);
+		print_start(g, t, pid, child ? argv[optind] : NULL, interval);
+	}
 	t0 = now_ms();
 	for (unsigned long n = 1; !count || n <= count; n++) {
 		struct ooh_dirty d;
 		struct ooh_stats st0, st1;
+		bool last = false;
 
 		watch_sleep(&w, interval);
+		if (stop_sig) {
+			/*
+			 * The command gets the signal (from the terminal it
+			 * already has it) and a moment to exit; its exit stop
+			 * then gives this interval at_exit.
+			 */
+			if (child && !stop_from_tty)
+				kill(child, stop_sig);
+			for (double end = now_ms() + 1000; child && !w.gone &&
+			     !w.at_exit && now_ms() < end;) {
+				watch_poll(&w);
+				usleep(10000);
+			}
+			last = true;
+		}
 		if (!w.seized && kill(pid, 0) && errno == ESRCH)
 			w.gone = true;
 		if (w.gone)
@@ -587,6 +733,9 @@ int main(int argc, char **argv)
 			return fail("fetch", -ret);
 		}
 		ooh_stats(t, &st1);
+		nr_iv++;
+		nr_dirty += d.nr_pages;
+		nr_all += !!(d.flags & OOH_FETCH_ALL);
 		if (json) {
 			print_json(g, n, now_ms() - t0, &d,
 				   st1.fetch_ns - st0.fetch_ns, w.at_exit,
@@ -603,18 +752,38 @@ int main(int argc, char **argv)
 				       (unsigned long long)d.pages[i]);
 		}
 		fflush(stdout);
-		if (w.at_exit)
+		if (w.at_exit || last)
 			break;
 	}
 	watch_stop(&w);
-	if (g)
-		yajl_gen_free(g);
-	ooh_close(t);
+	ooh_close(t);		/* a --record trace is complete now */
 	if (w.gone)
 		status = w.status;
-	while (child && !WIFEXITED(status) && !WIFSIGNALED(status))
-		if (waitpid(child, &status, 0) < 0 && errno != EINTR)
+	/*
+	 * Reap the command.  After a stop signal it gets a moment: it may
+	 * ignore the signal and live on, untracked.
+	 */
+	for (double end = now_ms() + 1000; child && !WIFEXITED(status) &&
+	     !WIFSIGNALED(status);) {
+		pid_t r = waitpid(child, &status, stop_sig ? WNOHANG : 0);
+
+		if (r < 0 && errno != EINTR)
 			break;
+		if (r == 0 && now_ms() > end)
+			break;
+		if (r == 0)
+			usleep(10000);
+	}
+	fprintf(stderr, "ooh-track: %lu intervals, %llu dirty pages in all, "
+		"%lu reported whole (overflow)%s%s\n", nr_iv, nr_dirty, nr_all,
+		stop_sig ? ", stopped by " : "",
+		stop_sig ? strsignal(stop_sig) : "");
+	if (g) {
+		print_summary(g, nr_iv, nr_dirty, nr_all);
+		yajl_gen_free(g);
+	}
+	if (stop_sig)
+		return 128 + stop_sig;
 	if (child)
 		return WIFEXITED(status) ? WEXITSTATUS(status) :
 		       128 + WTERMSIG(status);
