@@ -3,19 +3,22 @@
  * ooh/trace.h - the OoH dirty-page trace format, version 1 (ooh-trace(5)).
  *
  * Written by ooh_record() (ooh-track --record), read by ooh-trace(1) and
- * by libooh's "trace" backend.  A trace is one gzip stream (RFC 1952,
- * written with zlib: zcat and gzip -t work on it).  Its uncompressed
- * content is one struct ooh_trace_hdr followed by records:
+ * by libooh's "trace" backend.  A trace is a sequence of gzip members
+ * (RFC 1952 allows concatenation; zcat, gzip -t and zlib's gzread() read
+ * the members as one stream).  Its uncompressed content is one struct
+ * ooh_trace_hdr followed by records:
  *
  *   struct ooh_trace_rec   type and payload length
  *   payload                @len bytes, layout by type (below)
  *   uint32_t crc           zlib crc32() of the record header and payload
  *
  * Every integer is little-endian (the byte order of the x86-64 hosts and
- * guests OoH runs on).  The writer flushes the deflate stream
- * (Z_SYNC_FLUSH) after every interval record, so a crash loses at most
- * the interval being written, and a truncated file is readable up to its
- * last complete record.  Readers skip record types they do not know (the
+ * guests OoH runs on).  The writer ends a gzip member after the header
+ * records and after every interval record, so the file is a complete
+ * gzip file after each interval: a recorder killed at any moment (even by
+ * SIGKILL) loses at most the interval being written, gzip -t accepts what
+ * it left, and readers read it up to its last complete interval.  A file
+ * cut inside a member is readable up to its last complete record.  Readers skip record types they do not know (the
  * CRC still covers them) and refuse a header whose version they do not
  * know.  A record longer than OOH_TRACE_MAX_REC is corrupt.
  */

@@ -4,8 +4,10 @@
  * behind ooh_record(), the reader ooh-trace(1) uses, and the "trace"
  * backend that replays a recorded trace through the libooh API.
  *
- * The file is a gzip stream written and read with zlib (gzdopen(),
- * gzwrite(), gzflush(Z_SYNC_FLUSH) per interval, gzread()).
+ * The file is gzip members written and read with zlib (gzdopen(),
+ * gzwrite(), gzflush(Z_FINISH) after the header and after every interval:
+ * one member each, so the file is complete after every interval; gzread()
+ * reads the members as one stream).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -108,9 +110,14 @@ static int rec_begin(struct __ooh_recorder *r)
 	return buf_put(&r->b, &zero, sizeof(zero));
 }
 
+/*
+ * End the gzip member (the next write starts a new one): what is written
+ * so far is a complete gzip file that survives a crash or a SIGKILL of
+ * the recording process.
+ */
 static int rec_flush(struct __ooh_recorder *r)
 {
-	return gzflush(r->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : -EIO;
+	return gzflush(r->gz, Z_FINISH) == Z_OK ? 0 : -EIO;
 }
 
 static int write_range(struct __ooh_recorder *r, uint32_t type, pid_t pid,
