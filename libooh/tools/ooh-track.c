@@ -66,8 +66,8 @@ static void usage(FILE *f)
 		"(-p PID | -- CMD [ARG...])\n"
 		"       ooh-track [--backend B] --serve SOCKET -p PID   "
 		"(tracker daemon: FETCH/STOP)\n"
-		"       ooh-track --list-backends   (each backend, its caps, "
-		"whether it works here)\n"
+		"       ooh-track --list-backends [--json]   (each backend, its "
+		"caps, whether it works here)\n"
 		"backends: auto");
 	for (const char *const *b = ooh_backends(); *b; b++)
 		fprintf(f, " %s", *b);
@@ -80,33 +80,86 @@ static const char *const cap_names[] = {
 	"threads", "remap", "pinned-writes", "shared-writers",
 };
 
+/* One JSON object { NAME: { ... } } on its own line. */
+static void json_line_end(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	fputc('\n', stdout);
+	yajl_gen_clear(g);
+	yajl_gen_reset(g, NULL);
+}
+
+#define JKEY(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+/* A JSON number with @decimals digits after the point (yajl_gen_double()
+ * prints 17 significant digits: 103.89584599994122982). */
+static void json_fixed(yajl_gen g, double v, int decimals)
+{
+	char num[48];
+	int n = snprintf(num, sizeof(num), "%.*f", decimals, v);
+
+	yajl_gen_number(g, num, (size_t)n);
+}
+
 /*
  * --list-backends: one line per compiled-in backend, "NAME ok caps=A,B,..."
  * (the caps of a tracker opened on it) or "NAME unsupported: REASON"
- * (ooh_backend_probe(3)).  Exit 0 even if none works.
+ * (ooh_backend_probe(3)); with --json one object per backend: {"backend",
+ * "ok", "caps": [...] or "reason"}.  Exit 0 even if none works.
  */
-static int list_backends(void)
+static int list_backends(bool json)
 {
+	yajl_gen g = json ? yajl_gen_alloc(NULL) : NULL;
+
 	for (const char *const *b = ooh_backends(); *b; b++) {
 		struct ooh_tracker *t;
-		unsigned int caps;
+		unsigned int caps = 0;
+		char why[512] = "";
 		int err = ooh_backend_probe(*b);
 
 		if (!err)
 			err = ooh_open(*b, &t);
 		if (err) {
-			printf("%s unsupported: %s%s%s\n", *b, strerror(-err),
-			       *ooh_last_error() ? ": " : "", ooh_last_error());
+			snprintf(why, sizeof(why), "%s%s%s", strerror(-err),
+				 *ooh_last_error() ? ": " : "", ooh_last_error());
+		} else {
+			caps = ooh_caps(t);
+			ooh_close(t);
+		}
+		if (g) {
+			yajl_gen_map_open(g);
+			JKEY(g, "backend"); JKEY(g, *b);
+			JKEY(g, "ok"); yajl_gen_bool(g, !err);
+			if (err) {
+				JKEY(g, "reason"); JKEY(g, why);
+			} else {
+				JKEY(g, "caps");
+				yajl_gen_array_open(g);
+				for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+					if (caps & (1u << i))
+						JKEY(g, cap_names[i]);
+				yajl_gen_array_close(g);
+			}
+			yajl_gen_map_close(g);
+			json_line_end(g);
 			continue;
 		}
-		caps = ooh_caps(t);
-		ooh_close(t);
+		if (err) {
+			printf("%s unsupported: %s\n", *b, why);
+			continue;
+		}
 		printf("%s ok caps=", *b);
 		for (unsigned int i = 0, n = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
 			if (caps & (1u << i))
 				printf("%s%s", n++ ? "," : "", cap_names[i]);
 		putchar('\n');
 	}
+	if (g)
+		yajl_gen_free(g);
 	return 0;
 }
 
@@ -172,31 +225,6 @@ static int fail(const char *what, int err)
 	ooh_close(tracker);
 	tracker = NULL;
 	return 1;
-}
-
-/* One JSON object { NAME: { ... } } on its own line. */
-static void json_line_end(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	fputc('\n', stdout);
-	yajl_gen_clear(g);
-	yajl_gen_reset(g, NULL);
-}
-
-#define JKEY(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-/* A JSON number with @decimals digits after the point (yajl_gen_double()
- * prints 17 significant digits: 103.89584599994122982). */
-static void json_fixed(yajl_gen g, double v, int decimals)
-{
-	char num[48];
-	int n = snprintf(num, sizeof(num), "%.*f", decimals, v);
-
-	yajl_gen_number(g, num, (size_t)n);
 }
 
 static void print_json(yajl_gen g, unsigned int n, double t_ms,
@@ -548,7 +576,7 @@ int main(int argc, char **argv)
 	const char *backend = "auto", *record = NULL, *sock = NULL, *output = NULL;
 	unsigned int rec_flags = 0;
 	unsigned long interval = 1000, count = 0;
-	bool json = false, verbose = false;
+	bool json = false, verbose = false, list = false;
 	struct ooh_tracker *t;
 	pid_t pid = 0, child = 0;
 	struct watch w = { 0 };
@@ -571,11 +599,8 @@ int main(int argc, char **argv)
 		case 'F': rec_flags |= OOH_RECORD_FORCE; break;
 		case 'h': usage(stdout); return 0;
 		case 'L':
-			if (optind != argc || argc != 2) {
-				fprintf(stderr, "ooh-track: --list-backends takes no other argument\n");
-				return 2;
-			}
-			return list_backends();
+			list = true;
+			break;
 		case 'i': case 'c': case 'p': {
 			/* interval: up to a day in ms; pid: a pid_t */
 			unsigned long long v, max = c == 'i' ? 86400000ull :
@@ -594,6 +619,14 @@ int main(int argc, char **argv)
 		}
 		default: usage(stderr); return 2;
 		}
+	}
+	if (list) {
+		if (optind != argc || argc != 2 + json) {
+			fprintf(stderr, "ooh-track: --list-backends takes no other "
+				"argument but --json\n");
+			return 2;
+		}
+		return list_backends(json);
 	}
 	if ((pid && optind < argc) || (!pid && optind >= argc) ||
 	    (rec_flags && !record) || (sock && (!pid || record || json))) {
