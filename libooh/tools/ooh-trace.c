@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,12 @@ static struct report {
 	struct region *regions;	/* hot-region totals */
 	size_t nr_regions, cap_regions;
 	FILE *plot_data;
+	/* --plot: time origin (start of the first interval), the y scales
+	 * (maxima over the intervals that are neither the first nor an
+	 * overflow) and the intervals to mark (first, overflow) */
+	double plot_t0, plot_max_rate, plot_max_wss;
+	struct { double start, end; bool overflow; } *marks;
+	size_t nr_marks;
 	yajl_gen g;
 } R;
 
@@ -224,6 +231,42 @@ static int cmp_vma(const void *a, const void *b)
 
 #define KEY(s) yajl_gen_string(R.g, (const unsigned char *)(s), strlen(s))
 
+/*
+ * --plot data: each interval as two points, (start, value) and (end,
+ * value), so that a line through them draws the value over the interval it
+ * belongs to (the trace's t_ns is the interval's end, its fetch).  Times
+ * in seconds since the first interval started.
+ */
+static void plot_interval(const struct __ooh_trace_event *ev, double rate,
+			  const uint64_t *wss)
+{
+	double end = ev->iv.t_ns / 1e9, start = end - ev->iv.len_ns / 1e9;
+	double w[NR_WIN];
+	bool first = R.intervals == 1, ovf = ev->iv.flags & OOH_FETCH_ALL;
+
+	if (first)
+		R.plot_t0 = start;
+	start -= R.plot_t0;
+	end -= R.plot_t0;
+	for (unsigned int i = 0; i < NR_WIN; i++)
+		w[i] = wss[i] * 4096.0 / MIB;
+	for (int k = 0; k < 2; k++)
+		fprintf(R.plot_data, "%.6f %.3f %.3f %.3f %.3f\n", k ? end : start,
+			rate, w[0], w[1], w[2]);
+	if (first || ovf) {
+		R.marks = xrealloc(R.marks, (R.nr_marks + 1) * sizeof(*R.marks));
+		R.marks[R.nr_marks].start = start;
+		R.marks[R.nr_marks].end = end;
+		R.marks[R.nr_marks++].overflow = ovf;
+		return;		/* not in the scales */
+	}
+	if (rate > R.plot_max_rate)
+		R.plot_max_rate = rate;
+	for (unsigned int i = 0; i < NR_WIN; i++)
+		if (w[i] > R.plot_max_wss)
+			R.plot_max_wss = w[i];
+}
+
 static void interval(const struct __ooh_trace_event *ev)
 {
 	unsigned int slot = R.intervals % MAX_WIN;
@@ -275,9 +318,7 @@ static void interval(const struct __ooh_trace_event *ev)
 	if (rate > R.max_rate)
 		R.max_rate = rate;
 	if (R.plot_data)
-		fprintf(R.plot_data, "%.6f %.3f %.3f %.3f %.3f\n",
-			ev->iv.t_ns / 1e9, rate, wss[0] * 4096 / MIB,
-			wss[1] * 4096 / MIB, wss[2] * 4096 / MIB);
+		plot_interval(ev, rate, wss);
 	if (opt.summary_only)
 		return;
 	if (R.g) {
@@ -394,31 +435,97 @@ static void summary(void)
 		       R.regions[i].name);
 }
 
+/* @s as a gnuplot single-quoted string ('' is a quote) on @f. */
+static void gp_string(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* Is @prog an executable in $PATH? */
+static bool in_path(const char *prog)
+{
+	const char *p = getenv("PATH");
+	char dir[PATH_MAX];
+
+	for (p = p ? p : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n && n + strlen(prog) + 2 <= sizeof(dir)) {
+			snprintf(dir, sizeof(dir), "%.*s/%s", (int)n, p, prog);
+			if (!access(dir, X_OK))
+				return true;
+		}
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* "set yrange [0:MAX]": 10% headroom; autoscale when nothing counted */
+static void gp_yrange(FILE *g, double max)
+{
+	if (max > 0)
+		fprintf(g, "set yrange [0:%.6g]\n", max * 1.1);
+	else
+		fprintf(g, "set yrange [0:*]\n");
+}
+
 static int plot(const char *data, const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char cmd[PATH_MAX * 2 + 512];
+	bool any_ovf = false, any_first = false;
 	FILE *g;
 
-	g = popen("gnuplot", "w");
+	signal(SIGPIPE, SIG_IGN);	/* a dead gnuplot: an error, not death */
+	g = popen("exec gnuplot", "w");
 	if (!g) {
 		fprintf(stderr, "ooh-trace: gnuplot: %s\n", strerror(errno));
 		return 1;
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "set terminal pngcairo noenhanced size 1000,700\n"
-		 "set output '%s'\n"
-		 "set multiplot layout 2,1 title 'ooh-trace: %s (backend %s)'\n"
-		 "set ylabel 'dirty rate (MiB/s)'\nset grid\n"
-		 "plot '%s' using 1:2 with steps title 'dirty rate'\n"
-		 "set xlabel 'time (s, CLOCK_MONOTONIC of the recording "
-		 "system)'\nset ylabel 'WSS (MiB)'\n"
-		 "plot '%s' using 1:3 with steps title 'WSS 1 interval', "
-		 "'' using 1:4 with steps title 'WSS 10', "
-		 "'' using 1:5 with steps title 'WSS 60'\n"
-		 "unset multiplot\n", opt.plot, base, R.hdr.backend, data,
-		 data);
-	fputs(cmd, g);
+	fprintf(g, "set terminal pngcairo noenhanced size 1100,750\nset output ");
+	gp_string(g, opt.plot);
+	fprintf(g, "\nset multiplot layout 2,1 title ");
+	{
+		char title[PATH_MAX + 128];
+
+		snprintf(title, sizeof(title), "ooh-trace: %s (backend %s)", base,
+			 R.hdr.backend);
+		gp_string(g, title);
+	}
+	/* the same margins in both panels: their x axes line up; the keys
+	 * sit right of the plots, never over a line */
+	fprintf(g, "\nset lmargin at screen 0.08\nset rmargin at screen 0.74\n"
+		"set key outside right top\nset grid\nset xrange [0:*]\n");
+	for (size_t i = 0; i < R.nr_marks; i++) {
+		fprintf(g, "set object %zu rectangle from %.6f, graph 0 to %.6f, "
+			"graph 1 behind fillcolor rgb '%s' fillstyle solid 0.5 "
+			"noborder\n", i + 1, R.marks[i].start, R.marks[i].end,
+			R.marks[i].overflow ? "#f4b6b6" : "#d8d8d8");
+		any_ovf |= R.marks[i].overflow;
+		any_first |= !R.marks[i].overflow;
+	}
+	gp_yrange(g, R.plot_max_rate);
+	fprintf(g, "set ylabel 'dirty rate (MiB/s)'\nplot ");
+	gp_string(g, data);
+	fprintf(g, " using 1:2 with lines linewidth 2 title 'dirty rate'%s%s\n",
+		any_first ? ", NaN with boxes fillstyle solid 0.5 fillcolor rgb "
+		"'#d8d8d8' title 'first interval (since tracking began)'" : "",
+		any_ovf ? ", NaN with boxes fillstyle solid 0.5 fillcolor rgb "
+		"'#f4b6b6' title 'overflow: every page reported'" : "");
+	gp_yrange(g, R.plot_max_wss);
+	fprintf(g, "set xlabel 'seconds since the first interval began "
+		"(CLOCK_MONOTONIC of the recording system)'\n"
+		"set ylabel 'write working set (MiB)'\nplot ");
+	gp_string(g, data);
+	fprintf(g, " using 1:3 with lines linewidth 2 title 'WSS 1 interval', "
+		"'' using 1:4 with lines linewidth 2 title 'WSS 10 intervals', "
+		"'' using 1:5 with lines linewidth 2 title 'WSS 60 intervals'\n"
+		"unset multiplot\n");
 	if (pclose(g)) {
 		fprintf(stderr, "ooh-trace: gnuplot failed to write %s\n",
 			opt.plot);
@@ -553,7 +660,6 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct stat st;
-	char *end;
 	int c;
 
 	tool_check_stdout_at_exit("ooh-trace");
@@ -566,20 +672,34 @@ int main(int argc, char **argv)
 		case 'p': opt.plot = optarg; break;
 		case 'f': opt.force = true; break;
 		case 'h': usage(stdout); return 0;
-		case 't':
-			opt.top = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !opt.top) {
-				fprintf(stderr, "ooh-trace: bad --top '%s'\n",
-					optarg);
+		case 't': {
+			unsigned long long v;
+
+			if (tool_parse_num(optarg, 1, UINT_MAX, &v)) {
+				fprintf(stderr, "ooh-trace: bad --top '%s' (want "
+					"1..%u)\n", optarg, UINT_MAX);
 				return 2;
 			}
+			opt.top = (unsigned int)v;
 			break;
+		}
 		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc - 1) {
+		fprintf(stderr, "ooh-trace: %s\n", optind >= argc ?
+			"give one trace FILE" : "one trace FILE at a time");
 		usage(stderr);
 		return 2;
+	}
+	if (opt.plot && strchr(opt.plot, '\n')) {
+		fprintf(stderr, "ooh-trace: --plot: the file name has a newline\n");
+		return 2;
+	}
+	if (opt.plot && !in_path("gnuplot")) {
+		fprintf(stderr, "ooh-trace: --plot needs gnuplot, which is not "
+			"in PATH (Debian: gnuplot-nox)\n");
+		return 1;
 	}
 	if (opt.plot && !opt.force && !stat(opt.plot, &st)) {
 		fprintf(stderr, "ooh-trace: %s exists (not replaced without "
