@@ -39,6 +39,7 @@
 #ifndef OOH_H
 #define OOH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -239,6 +240,25 @@ const char *const *ooh_backends(void);
  * userfaultfd not permitted), -EAGAIN/-ENOMEM (softdirty cannot fork).
  */
 int ooh_backend_probe(const char *backend);
+
+/*
+ * Version of the libooh these declarations came from (MAJOR.MINOR.PATCH,
+ * the top-level VERSION file); ooh_major_version() and
+ * ooh_minor_version() give the library's own, which may be newer when a
+ * program runs against a later libooh.so of the same major version
+ * (liburing's IO_URING_VERSION_MAJOR / io_uring_major_version()).
+ * ooh_check_version(MAJOR, MINOR) is true if the running library is at
+ * least MAJOR.MINOR.  Since libooh 1.1.  Cannot fail.
+ */
+#define OOH_VERSION_MAJOR	1
+#define OOH_VERSION_MINOR	1
+#define OOH_VERSION_PATCH	0
+#define OOH_VERSION_CHECK(major, minor) \
+	(OOH_VERSION_MAJOR > (major) || \
+	 (OOH_VERSION_MAJOR == (major) && OOH_VERSION_MINOR >= (minor)))
+int ooh_major_version(void);
+int ooh_minor_version(void);
+bool ooh_check_version(int major, int minor);
 
 #ifdef __cplusplus
 }

@@ -17,9 +17,10 @@ $(XCSPML_A): $(BUILD)/libxc-ext/xc_spml.o
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN)/xen-pml: libxc-ext/xen-pml.c $(XCSPML_A) libxc-ext/xc_spml.h
+$(BIN)/xen-pml: libxc-ext/xen-pml.c $(XCSPML_A) libxc-ext/xc_spml.h VERSION
 	@mkdir -p $(@D)
-	$(CC) $(XCSPML_CFLAGS) -o $@ $< $(XCSPML_A) -lxenctrl -lxenstore -lxentoollog -lyajl
+	$(CC) $(XCSPML_CFLAGS) -DOOH_VERSION_STRING='"$(shell cat VERSION)"' -o $@ $< \
+		$(XCSPML_A) -lxenctrl -lxenstore -lxentoollog -lyajl
 
 $(BUILD)/dom0/bin/xen-pml: $(BIN)/xen-pml
 	@mkdir -p $(@D)

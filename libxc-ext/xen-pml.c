@@ -511,6 +511,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     unsigned int i;
@@ -526,6 +527,9 @@ int main(int argc, char **argv)
         case 'h':
             usage_to(stdout);
             return 0;
+        case 'V':
+            printf("%s %s\n", prog, OOH_VERSION_STRING);
+            return 0;
         default:
             usage();
         }
@@ -533,7 +537,10 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
     if ( argc < 1 )
+    {
+        fprintf(stderr, "%s: no command given\n", prog);
         usage();
+    }
 
     /* --json may also follow the command ("xen-pml status --json ooh"). */
     for ( i = 1, c = 1; i < (unsigned int)argc; i++ )
@@ -553,7 +560,12 @@ int main(int argc, char **argv)
     }
     i = c;
     if ( argc - 1 < cmds[i].min_args || argc - 1 > cmds[i].max_args )
+    {
+        fprintf(stderr, "%s: %s: %s\n", prog, cmds[i].name,
+                argc - 1 < cmds[i].min_args ? "missing argument" :
+                "too many arguments");
         usage();
+    }
     if ( opt_json && !cmds[i].json )
     {
         fprintf(stderr, "%s: %s: --json applies to status only\n",

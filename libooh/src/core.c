@@ -74,6 +74,22 @@ uint64_t __ooh_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+__ooh_public int ooh_major_version(void)
+{
+	return OOH_VERSION_MAJOR;
+}
+
+__ooh_public int ooh_minor_version(void)
+{
+	return OOH_VERSION_MINOR;
+}
+
+__ooh_public bool ooh_check_version(int major, int minor)
+{
+	return OOH_VERSION_MAJOR > major ||
+	       (OOH_VERSION_MAJOR == major && OOH_VERSION_MINOR >= minor);
+}
+
 __ooh_public const char *const *ooh_backends(void)
 {
 	pthread_once(&names_once, fill_names);

@@ -81,6 +81,7 @@ int main(int argc, char **argv)
 		{ "max-pages", required_argument, NULL, 'm' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
 		case 'c':
 			csv = true;
 			break;
+		case 'V': return tool_version("ooh-bench");
 		case 'h':
 			printf("%s", usage);
 			return 0;

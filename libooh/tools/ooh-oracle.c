@@ -524,6 +524,7 @@ int main(int argc, char **argv)
 		{ "self-test-drop", required_argument, NULL, 'D' },
 		{ "record", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cname = "random";
@@ -537,6 +538,7 @@ int main(int argc, char **argv)
 		case 'b': opt.backend = optarg; break;
 		case 'c': cname = optarg; break;
 		case 'v': opt.verbose = true; break;
+		case 'V': return tool_version("ooh-oracle");
 		case 'h': usage(stdout); return 0;
 		case 'D': opt.drop = atoi(optarg); break;
 		case 'R': opt.record = optarg; break;

@@ -657,6 +657,7 @@ int main(int argc, char **argv)
 		{ "plot", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct stat st;
@@ -671,6 +672,7 @@ int main(int argc, char **argv)
 		case 's': opt.summary_only = true; break;
 		case 'p': opt.plot = optarg; break;
 		case 'f': opt.force = true; break;
+		case 'V': return tool_version("ooh-trace");
 		case 'h': usage(stdout); return 0;
 		case 't': {
 			unsigned long long v;

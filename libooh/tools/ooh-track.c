@@ -571,6 +571,7 @@ int main(int argc, char **argv)
 		{ "serve", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *backend = "auto", *record = NULL, *sock = NULL, *output = NULL;
@@ -597,6 +598,7 @@ int main(int argc, char **argv)
 		case 'S': sock = optarg; break;
 		case 'M': rec_flags |= OOH_RECORD_MAPS; break;
 		case 'F': rec_flags |= OOH_RECORD_FORCE; break;
+		case 'V': return tool_version("ooh-track");
 		case 'h': usage(stdout); return 0;
 		case 'L':
 			list = true;

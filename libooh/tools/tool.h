@@ -6,7 +6,8 @@
  *    pipe) is an error, one line on stderr and exit status 1, never a
  *    silent success.  Each tool calls tool_check_stdout_at_exit(its name)
  *    first thing in main();
- *  - tool_parse_num(): every number on a command line, with its range.
+ *  - tool_parse_num(): every number on a command line, with its range;
+ *  - tool_version(): --version.
  */
 #ifndef OOH_TOOL_H
 #define OOH_TOOL_H
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "ooh.h"
 
 static const char *tool_stdout_name;
 
@@ -57,6 +60,18 @@ static inline int tool_parse_num(const char *s, unsigned long long min,
 	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/*
+ * tool_version - --version: "NAME MAJOR.MINOR.PATCH (libooh MAJOR.MINOR)",
+ * the version this tool was built as, then the running library's.
+ */
+static inline int tool_version(const char *name)
+{
+	printf("%s %d.%d.%d (libooh %d.%d)\n", name, OOH_VERSION_MAJOR,
+	       OOH_VERSION_MINOR, OOH_VERSION_PATCH, ooh_major_version(),
+	       ooh_minor_version());
 	return 0;
 }
 
