@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	const char *only[16];
 	int nonly = 0, rounds = 5;
 	size_t max_pages = 262144;
-	bool csv = false;
+	bool csv = false, unavailable = false;
 
 	static const struct option opts[] = {
 		{ "rounds", required_argument, NULL, 'r' },
@@ -142,6 +142,7 @@ int main(int argc, char **argv)
 		if (!want)
 			continue;
 		if (ooh_backend_probe(*b)) {
+			unavailable |= nonly > 0;	/* named, cannot run */
 			if (csv)
 				printf("%s,,,,,,,\n", *b);
 			else
@@ -217,6 +218,11 @@ int main(int argc, char **argv)
 				fflush(stdout);
 			}
 		}
+	}
+	if (unavailable) {
+		fprintf(stderr, "ooh-bench: a backend named on the command line "
+			"cannot run here (see the table)\n");
+		return TOOL_EXIT_UNAVAILABLE;
 	}
 	return 0;
 }

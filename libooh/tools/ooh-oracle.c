@@ -60,6 +60,7 @@ static struct oracle {
 } o;
 
 static uint64_t rng_state;
+static const char *ran_backend;	/* the backend that ran ("auto" resolved) */
 
 static uint32_t rnd(void)
 {
@@ -401,8 +402,15 @@ static int run_case(const struct ocase *c, struct result *res)
 	atomic_store(&stop_writers, false);
 	rng_state = opt.seed * 2654435761u + 7;
 	ret = ooh_open(opt.backend, &o.t);
+	if (ret == -EOPNOTSUPP) {
+		fprintf(stderr, "ooh-oracle: backend %s: %s%s%s\n", opt.backend,
+			strerror(-ret), *ooh_last_error() ? ": " : "",
+			ooh_last_error());
+		exit(TOOL_EXIT_UNAVAILABLE);
+	}
 	if (ret)
 		die("ooh_open", -ret);
+	ran_backend = ooh_backend_name(o.t);	/* what "auto" chose */
 	opt.caps = ooh_caps(o.t);
 	if ((opt.caps & c->needs) != c->needs ||
 	    (c->ring_only && !is_ring_backend(ooh_backend_name(o.t)))) {
@@ -584,7 +592,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("oracle: backend=%s rounds=%u missed=%llu extra=%llu "
-	       "overflows=%llu seed=%u\n", opt.backend, res.rounds,
+	       "overflows=%llu seed=%u\n", ran_backend ? ran_backend : opt.backend,
+	       res.rounds,
 	       (unsigned long long)res.missed, (unsigned long long)res.extra,
 	       (unsigned long long)res.overflows, opt.seed);
 	return rc;

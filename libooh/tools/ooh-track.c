@@ -665,7 +665,8 @@ int main(int argc, char **argv)
 	catch_stop_signals();
 	ret = ooh_open(backend, &t);
 	if (ret)
-		return fail(backend, -ret);
+		return ret == -EOPNOTSUPP ? (fail(backend, -ret), TOOL_EXIT_UNAVAILABLE) :
+		       fail(backend, -ret);
 	tracker = t;
 	/* Before the command starts: an existing file stops nothing. */
 	if (record && (ret = ooh_record(t, record, rec_flags)))

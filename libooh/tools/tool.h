@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "ooh.h"
@@ -62,6 +63,13 @@ static inline int tool_parse_num(const char *s, unsigned long long min,
 	*out = v;
 	return 0;
 }
+
+/*
+ * The exit status of every tool when the backend asked for cannot work
+ * here (ooh_open()/ooh_backend_probe() give -EOPNOTSUPP): sysexits.h's
+ * EX_UNAVAILABLE, 69, as "service unavailable".
+ */
+#define TOOL_EXIT_UNAVAILABLE	EX_UNAVAILABLE
 
 /*
  * tool_version - --version: "NAME MAJOR.MINOR.PATCH (libooh MAJOR.MINOR)",
