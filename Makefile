@@ -12,6 +12,8 @@
 #   make compare  deps + build + the Boehm GC backend comparison (main job)
 #   make install  libooh (libraries, headers, .pc), its CLIs, xen-pml and
 #                 their man pages under PREFIX (/usr/local), DESTDIR honoured
+#   make uninstall  removes what make install installed (same PREFIX,
+#                 DESTDIR)
 
 TOP     := $(CURDIR)
 BUILD   := $(TOP)/build
@@ -29,7 +31,7 @@ BENCH :=
 GUEST_PAYLOAD := $(BUILD)/guest
 DOM0_PAYLOAD  := $(BUILD)/dom0
 
-.PHONY: all deps test bench compare clean install
+.PHONY: all deps test bench compare clean install uninstall
 all: build-all
 
 include $(sort $(wildcard */build.mk))
@@ -62,7 +64,17 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@set -e; $(foreach b,$(BENCH),$(b);)
 
+# xen-pml needs Xen's headers (libxen-dev); without them make install
+# installs libooh and its tools and says what it skipped.
+HAVE_XEN_HEADERS := $(shell echo '\#include <xenctrl.h>' | $(CC) -E -x c - >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_XEN_HEADERS),yes)
 install: install-libooh install-xen-pml
+uninstall: uninstall-libooh uninstall-xen-pml
+else
+install: install-libooh
+	@echo "make install: xen-pml skipped: Xen's headers (xenctrl.h, Debian libxen-dev) are not installed"
+uninstall: uninstall-libooh
+endif
 
 clean:
 	rm -rf $(BUILD)

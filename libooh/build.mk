@@ -103,3 +103,19 @@ install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOO
 	install -D -m 644 libooh/man/*.3 -t $(DESTDIR)$(PREFIX)/share/man/man3
 	install -D -m 644 libooh/man/*.1 -t $(DESTDIR)$(PREFIX)/share/man/man1
 	install -D -m 644 libooh/man/*.5 -t $(DESTDIR)$(PREFIX)/share/man/man5
+
+# the headers install-libooh installs, relative to PREFIX/include
+OOH_INSTALLED_HEADERS := ooh.h ooh/ring.h ooh/barrier.h ooh/trace.h \
+	ooh/spml_uio.h ooh/spml.h ooh/epml.h
+.PHONY: uninstall-libooh
+uninstall-libooh:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/,$(OOH_INSTALLED_HEADERS))
+	-rmdir $(DESTDIR)$(PREFIX)/include/ooh 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/libooh.a $(DESTDIR)$(LIBDIR)/libooh.so \
+		$(DESTDIR)$(LIBDIR)/$(LIBOOH_SONAME) \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(LIBOOH_SO_REAL)) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/ooh.pc
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(OOH_TOOLS)) ooh-bench)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard libooh/man/*.3))) \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard libooh/man/*.1))) \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard libooh/man/*.5)))

@@ -32,3 +32,7 @@ $(BUILD)/dom0/bin/xen-pml: $(BIN)/xen-pml
 install-xen-pml: $(BIN)/xen-pml
 	install -D -m 755 $(BIN)/xen-pml -t $(DESTDIR)$(PREFIX)/sbin
 	install -D -m 644 libxc-ext/xen-pml.8 -t $(DESTDIR)$(PREFIX)/share/man/man8
+
+.PHONY: uninstall-xen-pml
+uninstall-xen-pml:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/xen-pml $(DESTDIR)$(PREFIX)/share/man/man8/xen-pml.8
