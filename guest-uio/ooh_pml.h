@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ooh_pml.h - internal interface of the OoH guest module ooh_pml.ko
- * (Linux 6.1, Xen PVH/HVM guest), which offers PML to userspace in two
+ * (Linux 6.12, builds on 6.1 too; Xen PVH/HVM guest), which offers PML to userspace in two
  * modes: SPML (/dev/ooh-spml, Xen copies PML's GPAs into per-vCPU rings)
  * and EPML (/dev/ooh-epml, the emulated CPU logs GVAs into a per-vCPU
  * buffer).  Earlier name: ooh_spml.ko (MODULE_ALIAS keeps modprobe of the
@@ -136,6 +136,9 @@ struct spml_cpu {
 	u64 epml_ctl;			/* CTL value while a tracked mm runs */
 	bool epml_on;			/* CTL.EN set in the MSR now */
 	u64 epml_entries, epml_ovf, epml_irqs;	/* statistics */
+	/* MMU notifier statistics: invalidated ranges, ranges reported by a
+	 * page-table walk (populated entries only), entries the walks gave */
+	u64 mn_ranges, mn_walks, mn_walk_entries;
 };
 
 struct spml_tracker {
