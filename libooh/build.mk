@@ -103,6 +103,7 @@ install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOO
 	install -D -m 644 libooh/man/*.3 -t $(DESTDIR)$(PREFIX)/share/man/man3
 	install -D -m 644 libooh/man/*.1 -t $(DESTDIR)$(PREFIX)/share/man/man1
 	install -D -m 644 libooh/man/*.5 -t $(DESTDIR)$(PREFIX)/share/man/man5
+	install -D -m 644 libooh/man/*.7 -t $(DESTDIR)$(PREFIX)/share/man/man7
 
 # the headers install-libooh installs, relative to PREFIX/include
 OOH_INSTALLED_HEADERS := ooh.h ooh/ring.h ooh/barrier.h ooh/trace.h \
@@ -118,4 +119,5 @@ uninstall-libooh:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(OOH_TOOLS)) ooh-bench)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard libooh/man/*.3))) \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard libooh/man/*.1))) \
-		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard libooh/man/*.5)))
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard libooh/man/*.5))) \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(wildcard libooh/man/*.7)))
