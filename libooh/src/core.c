@@ -175,6 +175,21 @@ __ooh_public unsigned int ooh_caps(const struct ooh_tracker *t)
 	return t->be->caps;
 }
 
+/* ooh_stop() without touching ooh_last_error(): a failed ooh_track()
+ * undoes its ranges and keeps the reason it failed. */
+static void stop_tracking(struct ooh_tracker *t)
+{
+	if (t->be->stop)
+		t->be->stop(t);
+	for (size_t i = 0; i < t->nr_ranges; i++)
+		__ooh_record_range(t, OOH_TRACE_UNTRACK, t->ranges[i].start,
+				   t->ranges[i].end);
+	t->nr_ranges = 0;
+	t->whole_mm = false;
+	t->tracking = false;
+	t->all_next = false;	/* a new ooh_track() reports its ranges whole */
+}
+
 static int check_pid(struct ooh_tracker *t, pid_t pid)
 {
 	pid_t self = getpid();
@@ -279,7 +294,7 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 			for (size_t i = 0; !ret && i < nr; i++)
 				ret = add_range(t, rs[i].start, rs[i].end);
 			if (ret)
-				ooh_stop(t);
+				stop_tracking(t);
 			free(nr ? rs : NULL);
 		}
 		if (ret) {
@@ -510,15 +525,7 @@ __ooh_public int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st)
 __ooh_public int ooh_stop(struct ooh_tracker *t)
 {
 	__ooh_clear_error();
-	if (t->be->stop)
-		t->be->stop(t);
-	for (size_t i = 0; i < t->nr_ranges; i++)
-		__ooh_record_range(t, OOH_TRACE_UNTRACK, t->ranges[i].start,
-				   t->ranges[i].end);
-	t->nr_ranges = 0;
-	t->whole_mm = false;
-	t->tracking = false;
-	t->all_next = false;	/* a new ooh_track() reports its ranges whole */
+	stop_tracking(t);
 	return 0;
 }
 

@@ -108,6 +108,24 @@ static long remote_syscall(pid_t pid, const struct user_regs_struct *saved,
 	return -EAGAIN;
 }
 
+/* TracerPid of /proc/@pid/status: 0 if untraced, -1 if unknown. */
+static pid_t tracer_of(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t tracer = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer;
+}
+
 int __ooh_remote_userfaultfd(pid_t pid, int flags)
 {
 	struct user_regs_struct saved;
@@ -118,10 +136,20 @@ int __ooh_remote_userfaultfd(pid_t pid, int flags)
 	ret = find_syscall_insn(pid, &insn);
 	if (ret)
 		return ret;
-	if (ptrace(PTRACE_SEIZE, pid, 0, 0))
-		return __ooh_err(errno == ESRCH ? ESRCH : EPERM,
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0)) {
+		int e = errno;
+		pid_t tracer = tracer_of(pid);
+
+		if (e == EPERM && tracer > 0)
+			return __ooh_err(EPERM, "pid %d is already traced by pid "
+					 "%d (a debugger, or another tracker: "
+					 "this backend attaches with ptrace to "
+					 "open its userfaultfd in the process)",
+					 pid, (int)tracer);
+		return __ooh_err(e == ESRCH ? ESRCH : EPERM,
 				 "ptrace(PTRACE_SEIZE, %d): %s", pid,
-				 strerror(errno));
+				 strerror(e));
+	}
 	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) ||
 	    waitpid(pid, &st, __WALL) < 0 ||
 	    ptrace(PTRACE_GETREGS, pid, 0, &saved)) {

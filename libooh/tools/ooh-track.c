@@ -210,8 +210,9 @@ static bool is_kthread(pid_t pid)
 	fclose(f);
 	if (!p || !(p = strrchr(buf, ')')))
 		return false;
-	/* after "pid (comm)": state is field 3, flags field 9 */
-	for (i = 3; i < 9 && p; i++)
+	/* after "pid (comm)": state is field 3, flags field 9; p ends on the
+	 * space before field 9 */
+	for (i = 3; i <= 9 && p; i++)
 		p = strchr(p + 1, ' ');
 	return p && sscanf(p, " %lu", &flags) == 1 && (flags & 0x00200000);
 }
