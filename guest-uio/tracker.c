@@ -141,14 +141,135 @@ static void tp_find(struct tracepoint *tp, void *priv)
 		tp_sched_switch = tp;
 }
 
-/* MMU notifier: invalidated ranges of the tracked mm are dirty (GVAs). */
+/*
+ * Test only (tests/system/emu-payload/spml: the notifier's negative
+ * control): drop every MMU notifier entry.  A tracker then misses the
+ * pages a munmap, MADV_DONTNEED, COW or migration takes away.
+ */
+static bool test_drop_mn;
+module_param(test_drop_mn, bool, 0600);
+
+/* Ranges up to this many pages get one GVA entry per 4 KiB page. */
+#define MN_PER_PAGE_MAX	512
+
+static void mn_gva(struct ooh_ring_producer *p, unsigned long va, bool huge,
+		   u64 *n)
+{
+	u64 e = (u64)va | OOH_ENTRY_GVA | (huge ? OOH_ENTRY_2M : 0);
+
+	ooh_ring_produce(p, &e, 1);	/* a full ring sets OVERFLOW */
+	(*n)++;
+}
+
+/*
+ * One GVA entry per populated (not pte_none) PTE of [@start, @end) in
+ * @mm, one 2 MiB entry per populated PMD or PUD leaf (THP, hugetlb, a
+ * migration or swap PMD); empty tables are skipped whole, so a sparse
+ * range costs its populated pages plus one read per empty 2 MiB.  Runs
+ * with interrupts off and no page-table lock, as GUP-fast does: x86 frees
+ * page tables only after an IPI or an RCU grace period, both held off
+ * here.  Returns the number of entries.
+ */
+static u64 mn_walk(struct ooh_ring_producer *p, struct mm_struct *mm,
+		   unsigned long start, unsigned long end)
+{
+	unsigned long va = start, next;
+	u64 n = 0;
+
+	while (va < end) {
+		pgd_t *pgd = pgd_offset(mm, va);
+		p4d_t *p4d;
+		pud_t *pudp, pud;
+		pmd_t *pmdp, pmd;
+		pte_t *ptep;
+
+		next = pgd_addr_end(va, end);
+		if (pgd_none(READ_ONCE(*pgd)))
+			goto skip;
+		p4d = p4d_offset(pgd, va);
+		next = p4d_addr_end(va, end);
+		if (p4d_none(READ_ONCE(*p4d)))
+			goto skip;
+		pudp = pud_offset(p4d, va);
+		pud = READ_ONCE(*pudp);
+		next = pud_addr_end(va, end);
+		if (pud_none(pud))
+			goto skip;
+		if (pud_leaf(pud) || !pud_present(pud)) {
+			for (; va < next; va = (va & PMD_MASK) + PMD_SIZE)
+				mn_gva(p, va & PMD_MASK, true, &n);
+			continue;
+		}
+		pmdp = pmd_offset(pudp, va);
+		pmd = READ_ONCE(*pmdp);	/* one word on x86-64 */
+		next = pmd_addr_end(va, end);
+		if (pmd_none(pmd))
+			goto skip;
+		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
+			mn_gva(p, va & PMD_MASK, true, &n);
+			goto skip;
+		}
+		ptep = pte_offset_kernel(&pmd, va);
+		for (; va < next; va += PAGE_SIZE, ptep++)
+			if (!pte_none(ptep_get_lockless(ptep)))
+				mn_gva(p, va, false, &n);
+		continue;
+skip:
+		va = next;
+	}
+	return n;
+}
+
+/*
+ * May the range of @r be reported by mn_walk(), i.e. can no page of it be
+ * faulted in and written between the walk and the zap without a later
+ * fetch finding it?  A private page faulted in after the walk and zapped
+ * goes back to what the walk saw (zero, or the file's data), and one the
+ * zap missed is still mapped, so its logged frame resolves; a MAP_SHARED
+ * page written after the walk keeps the data in the page cache once
+ * zapped, and only a per-page entry reports it.  munmap and mremap
+ * (MMU_NOTIFY_UNMAP) run with the VMAs detached or under the mmap write
+ * lock, so nothing faults in there.  Otherwise the range's VMAs are
+ * looked at under mmap_read_trylock() (the caller may hold the lock
+ * already, or not at all, as truncate does): any shared VMA, or a lock
+ * not taken, means no.
+ */
+static bool mn_may_walk(const struct mmu_notifier_range *r)
+{
+	struct vm_area_struct *vma;
+	bool ok = true;
+
+	if (r->event == MMU_NOTIFY_UNMAP)
+		return true;
+	if (!mmap_read_trylock(r->mm))
+		return false;
+	for (vma = find_vma(r->mm, r->start); ok && vma && vma->vm_start < r->end;
+	     vma = find_vma(r->mm, vma->vm_end))
+		ok = !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE));
+	mmap_read_unlock(r->mm);
+	return ok;
+}
+
+/*
+ * MMU notifier: the invalidated pages of the tracked mm are dirty (GVAs):
+ * their frame goes away or changes (munmap, MADV_DONTNEED, COW, swap-out,
+ * migration, THP split and collapse, KSM merge), so a write earlier in the
+ * interval may no longer resolve from its logged frame.  Up to
+ * MN_PER_PAGE_MAX pages: one entry per page.  Larger ranges: one entry per
+ * populated page (mn_walk()) where that is exact (mn_may_walk()), else one
+ * per page; what does not fit in the ring sets OVERFLOW (the interval is
+ * reported whole).
+ */
 static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 				    const struct mmu_notifier_range *r)
 {
 	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
+	unsigned long npages = (r->end - r->start) >> PAGE_SHIFT;
+	bool walk = false;
 	struct ooh_ring_producer *p;
+	struct spml_cpu *c;
 	unsigned long flags, va;
-	u64 e;
+	u64 e, n;
 
 	switch (r->event) {
 	case MMU_NOTIFY_PROTECTION_VMA:	/* same pages, no data change */
@@ -158,20 +279,30 @@ static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 	default:
 		break;
 	}
+	if (READ_ONCE(test_drop_mn))
+		return 0;
+	if (npages > MN_PER_PAGE_MAX && mmu_notifier_range_blockable(r))
+		walk = mn_may_walk(r);
+	else if (npages > MN_PER_PAGE_MAX)
+		walk = r->event == MMU_NOTIFY_UNMAP;
 
 	local_irq_save(flags);		/* serialise with moves on this CPU */
+	c = this_cpu_ptr(&spml_cpus);
 	p = tracker_prod(t, smp_processor_id());
-	if (p) {
-		if ((r->end - r->start) >> PAGE_SHIFT > ooh_ring_space(p)) {
-			/* Does not fit: the whole interval is dirty. */
-			ooh_atomic_fetch_or(&p->hdr->flags,
-					    OOH_RING_F_OVERFLOW);
-		} else {
-			for (va = r->start & PAGE_MASK; va < r->end;
-			     va += PAGE_SIZE) {
-				e = (u64)va | OOH_ENTRY_GVA;
-				ooh_ring_produce(p, &e, 1);
-			}
+	c->mn_ranges++;
+	if (!p) {
+		/* no ring for this CPU */
+	} else if (walk) {
+		n = mn_walk(p, r->mm, r->start & PAGE_MASK, r->end);
+		c->mn_walks++;
+		c->mn_walk_entries += n;
+	} else if (npages > ooh_ring_space(p)) {
+		/* Does not fit: the whole interval is dirty. */
+		ooh_atomic_fetch_or(&p->hdr->flags, OOH_RING_F_OVERFLOW);
+	} else {
+		for (va = r->start & PAGE_MASK; va < r->end; va += PAGE_SIZE) {
+			e = (u64)va | OOH_ENTRY_GVA;
+			ooh_ring_produce(p, &e, 1);
 		}
 	}
 	local_irq_restore(flags);
@@ -707,10 +838,12 @@ static void stats_on_cpu(void *data)
 	a->len += scnprintf(a->buf + a->len, PAGE_SIZE - a->len,
 		"vcpu %u rc %d exits %llu pml_full %llu logged %llu ringed %llu "
 		"faults %llu lost %llu epml_entries %llu epml_ovf %llu "
-		"epml_irqs %llu xen_writes %llu\n",
+		"epml_irqs %llu xen_writes %llu mn_ranges %llu mn_walks %llu "
+		"mn_walk_entries %llu\n",
 		smp_processor_id(), rc, st->exits, st->pml_full_exits,
 		st->logged, st->ringed, st->faults, st->lost, c->epml_entries,
-		c->epml_ovf, c->epml_irqs, st->xen_writes);
+		c->epml_ovf, c->epml_irqs, st->xen_writes, c->mn_ranges,
+		c->mn_walks, c->mn_walk_entries);
 }
 
 static ssize_t xen_stats_show(struct device *dev,
