@@ -62,7 +62,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ooh-track [--backend B] [--interval MS] [--count N] "
-		"[--json] [-v] [-o FILE]\n                 [--record FILE [--maps] [--force]] "
+		"[--json] [-v] [-o FILE] [--no-inherit]\n                 [--record FILE [--maps] [--force]] "
 		"(-p PID | -- CMD [ARG...])\n"
 		"       ooh-track [--backend B] --serve SOCKET -p PID   "
 		"(tracker daemon: FETCH/STOP)\n"
@@ -228,37 +228,539 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-static void print_json(yajl_gen g, unsigned int n, double t_ms,
-		       const struct ooh_dirty *d, uint64_t fetch_ns,
-		       bool at_exit, bool verbose)
+static double now_ms(void)
 {
-	char hex[32];
+	struct timespec ts;
 
-	yajl_gen_map_open(g);
-#define KEY(s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-	KEY("interval"); yajl_gen_integer(g, n);
-	KEY("t_ms"); json_fixed(g, t_ms, 3);
-	KEY("dirty_pages"); yajl_gen_integer(g, (long long)d->nr_pages);
-	KEY("all_dirty"); yajl_gen_bool(g, d->flags & OOH_FETCH_ALL);
-	KEY("lost"); yajl_gen_integer(g, (long long)d->lost);
-	KEY("fetch_us"); json_fixed(g, fetch_ns / 1e3, 1);
-	KEY("at_exit"); yajl_gen_bool(g, at_exit);
-	if (verbose) {
-		KEY("pages");
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < d->nr_pages; i++) {
-			snprintf(hex, sizeof(hex), "0x%llx",
-				 (unsigned long long)d->pages[i]);
-			yajl_gen_string(g, (const unsigned char *)hex,
-					strlen(hex));
-		}
-		yajl_gen_array_close(g);
-	}
-#undef KEY
-	yajl_gen_map_close(g);
-	json_line_end(g);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/*
+ * The tracked processes are watched with ptrace(2).  PTRACE_SEIZE with
+ * PTRACE_O_TRACEEXIT stops each at its exit before its address space is
+ * torn down (PTRACE_EVENT_EXIT comes before exit_mm() in do_exit()), so
+ * the interval in which it exits is fetched like every other one;
+ * PTRACE_O_TRACEEXEC stops it when exec gives it a new address space,
+ * which gets a new tracker (the old one is gone with its pages).  Unless
+ * --no-inherit, PTRACE_O_TRACEFORK and PTRACE_O_TRACEVFORK attach every
+ * process they fork, at any depth, each with its own tracker (a vfork
+ * child shares its parent's address space, and its tracker, until it
+ * execs).  The watcher forwards every signal, lets group-stops happen
+ * (PTRACE_LISTEN) and keeps a process untraced while ooh_track() runs
+ * (uffd-wp and pagemap-scan seize it themselves, remote.c).  Only
+ * processes are followed, not threads: a thread's writes are its
+ * process's (OOH_CAP_THREADS), and a process whose main thread exits
+ * before the others ends its tracking there.
+ */
+struct proc {
+	pid_t pid;
+	struct ooh_tracker *t;	/* NULL: none (a vfork child before its
+				 * exec, or tracking it failed) */
+	char comm[16];
+	unsigned int execs;	/* execs seen: names its --record file */
+	bool seized;		/* PTRACE_SEIZE held */
+	bool at_exit;		/* stopped in PTRACE_EVENT_EXIT */
+	bool gone;		/* exited or killed; status holds how */
+	bool forked;		/* its parent's fork event was seen */
+	bool init_stop;		/* in its first stop, not yet let run */
+	bool started;		/* let run after its first stop */
+	bool vfork;		/* shares its vfork parent's mm */
+	int status;
+	/* fetched at its exit (not procs[0]), reported with the interval */
+	bool have_last;
+	struct ooh_dirty last;	/* .pages malloc'd */
+	uint64_t fetch_ns;
+	unsigned long long total;
+};
+
+static struct proc *procs;	/* [0]: the command or -p PID */
+static size_t nr_procs;
+static bool follow = true;	/* --no-inherit clears it */
+static const char *track_backend, *track_record;
+static unsigned int track_rec_flags;
+
+static long ptrace_opts(void)
+{
+	return PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |
+	       (follow ? PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK : 0);
+}
+
+static ssize_t proc_find(pid_t pid)
+{
+	for (size_t i = 0; i < nr_procs; i++)
+		if (procs[i].pid == pid && !procs[i].gone)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void proc_comm(struct proc *p)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", p->pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(p->comm, sizeof(p->comm), f))
+		snprintf(p->comm, sizeof(p->comm), "?");
+	p->comm[strcspn(p->comm, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* A new entry for @pid, seized already (auto-attached); its index. */
+static size_t proc_add(pid_t pid)
+{
+	procs = realloc(procs, (nr_procs + 1) * sizeof(*procs));
+	if (!procs) {
+		fprintf(stderr, "ooh-track: out of memory\n");
+		exit(1);
+	}
+	memset(&procs[nr_procs], 0, sizeof(procs[0]));
+	procs[nr_procs].pid = pid;
+	procs[nr_procs].seized = true;
+	return nr_procs++;
+}
+
+/*
+ * A tracker for @p's address space as it is now (the process is stopped):
+ * its own --record file, FILE.PID, or FILE.PID.N after its Nth exec.  A
+ * failure is a warning: the process is still watched, its children too.
+ */
+static void proc_open_tracker(struct proc *p)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	proc_comm(p);
+	ret = ooh_open(track_backend, &p->t);
+	if (!ret)
+		ret = ooh_track(p->t, p->pid, NULL, 0);
+	if (!ret && track_record) {
+		if (p->execs)
+			snprintf(path, sizeof(path), "%s.%d.%u", track_record,
+				 p->pid, p->execs);
+		else
+			snprintf(path, sizeof(path), "%s.%d", track_record, p->pid);
+		if (ooh_record(p->t, path, track_rec_flags))
+			fprintf(stderr, "ooh-track: warning: --record of pid %d "
+				"(%s): %s\n", p->pid, p->comm, ooh_last_error());
+	}
+	if (ret) {
+		fprintf(stderr, "ooh-track: warning: pid %d (%s) is not "
+			"tracked: %s\n", p->pid, p->comm, *ooh_last_error() ?
+			ooh_last_error() : strerror(-ret));
+		ooh_close(p->t);
+		p->t = NULL;
+	}
+}
+
+/*
+ * Seize @p's process, which is group-stopped or about to stop on a
+ * pending SIGSTOP, and let it run (SIGCONT).  0 or -errno.
+ */
+static int proc_seize_stopped(struct proc *p)
+{
+	int st;
+
+	if (ptrace(PTRACE_SEIZE, p->pid, 0, (void *)ptrace_opts()))
+		return -errno;
+	p->seized = true;
+	/* A seized group-stopped task re-traps at once (PTRACE_EVENT_STOP);
+	 * one still on its way there reports the SIGSTOP, suppressed here. */
+	while (waitpid(p->pid, &st, __WALL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	kill(p->pid, SIGCONT);
+	if (WIFSTOPPED(st))
+		ptrace(PTRACE_CONT, p->pid, 0, 0);
+	else
+		p->gone = true, p->seized = false, p->status = st;
+	return 0;
+}
+
+/*
+ * @p has an address space to track and is in a ptrace event stop (its
+ * first stop as an auto-attached child, or an exec).  Turn that into a
+ * SIGSTOP signal-delivery stop and detach delivering the SIGSTOP, so that
+ * it is group-stopped, untraced, before any more user code runs: the
+ * backend may attach (uffd-wp and pagemap-scan seize it themselves).
+ * Then give it a tracker, seize it again and let it run.
+ */
+static void proc_retrack(struct proc *p)
+{
+	int ret, st;
+
+	{
+		kill(p->pid, SIGSTOP);
+		ptrace(PTRACE_CONT, p->pid, 0, 0);
+		for (;;) {
+			if (waitpid(p->pid, &st, __WALL) < 0) {
+				if (errno == EINTR)
+					continue;
+				p->gone = true, p->seized = false;
+				return;
+			}
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
+				p->gone = true, p->seized = false, p->status = st;
+				return;
+			}
+			if (WIFSTOPPED(st) && !(st >> 16) && WSTOPSIG(st) == SIGSTOP)
+				break;
+			/* anything else on the way: deliver it, go on */
+			ptrace(PTRACE_CONT, p->pid, 0, (void *)(long)
+			       ((st >> 16) ? 0 : WSTOPSIG(st)));
+		}
+	}
+	ptrace(PTRACE_DETACH, p->pid, 0, (void *)(long)SIGSTOP);
+	p->seized = false;
+	proc_open_tracker(p);
+	ret = proc_seize_stopped(p);
+	if (ret) {
+		fprintf(stderr, "ooh-track: warning: cannot watch pid %d (%s) "
+			"again: %s: its exit interval and children are not "
+			"reported\n", p->pid, p->comm, strerror(-ret));
+		kill(p->pid, SIGCONT);
+	}
+}
+
+/* A new child is in its first stop and its parent's fork event was seen. */
+static void proc_start(struct proc *p)
+{
+	p->init_stop = false;
+	p->started = true;
+	if (p->vfork) {		/* the parent's mm: its tracker sees it */
+		proc_comm(p);
+		ptrace(PTRACE_CONT, p->pid, 0, 0);
+	} else {
+		proc_retrack(p);
+	}
+}
+
+/* @p (not procs[0]) stopped at its exit: fetch it now, then let it go. */
+static void proc_exit_fetch(struct proc *p)
+{
+	struct ooh_stats s0, s1;
+	struct ooh_dirty d;
+
+	if (p->t) {
+		ooh_stats(p->t, &s0);
+		if (ooh_fetch(p->t, &d) >= 0) {
+			ooh_stats(p->t, &s1);
+			p->last = d;
+			p->last.pages = malloc(d.nr_pages * sizeof(d.pages[0]) + 1);
+			if (p->last.pages)
+				memcpy(p->last.pages, d.pages,
+				       d.nr_pages * sizeof(d.pages[0]));
+			else
+				p->last.nr_pages = 0, p->last.flags |= OOH_FETCH_ALL;
+			p->fetch_ns = s1.fetch_ns - s0.fetch_ns;
+			p->have_last = true;
+		}
+		ooh_close(p->t);
+		p->t = NULL;
+	}
+	p->at_exit = true;
+	ptrace(PTRACE_DETACH, p->pid, 0, 0);
+	p->seized = false;
+	p->gone = true;		/* exiting; not our child to wait for */
+}
+
+/* One ptrace report @st of @pid. */
+static void watch_event(pid_t pid, int st)
+{
+	ssize_t i = proc_find(pid);
+	unsigned long msg;
+	struct proc *p;
+	int sig;
+
+	if (i < 0) {
+		/* a new child's first stop, before its parent's fork event */
+		if (!WIFSTOPPED(st))
+			return;
+		i = (ssize_t)proc_add(pid);
+		procs[i].init_stop = true;
+		return;
+	}
+	p = &procs[i];
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		p->gone = true;
+		p->seized = false;
+		p->status = st;
+		return;
+	}
+	if (!WIFSTOPPED(st))
+		return;
+	sig = WSTOPSIG(st);
+	switch (st >> 16) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		if (!ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg)) {
+			ssize_t k = proc_find((pid_t)msg);
+
+			if (k < 0)
+				k = (ssize_t)proc_add((pid_t)msg);
+			procs[k].forked = true;
+			procs[k].vfork = (st >> 16) == PTRACE_EVENT_VFORK;
+			if (procs[k].init_stop)
+				proc_start(&procs[k]);
+		}
+		ptrace(PTRACE_CONT, pid, 0, 0);
+		break;
+	case PTRACE_EVENT_EXEC:
+		/* the old address space and its tracker are gone */
+		ooh_close(p->t);
+		p->t = NULL;
+		p->vfork = false;
+		p->execs++;
+		proc_retrack(p);
+		p = &procs[i];
+		if (i == 0)
+			tracker = p->t;
+		break;
+	case PTRACE_EVENT_EXIT:
+		if (i == 0)
+			p->at_exit = true;	/* the main loop fetches it */
+		else
+			proc_exit_fetch(p);
+		break;
+	case PTRACE_EVENT_STOP:
+		if (i != 0 && !p->started) {	/* its first stop */
+			p->init_stop = true;
+			if (p->forked)
+				proc_start(p);
+			break;
+		}
+		/* a group-stop stays one; any other trap resumes */
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+		    sig == SIGTTOU)
+			ptrace(PTRACE_LISTEN, pid, 0, 0);
+		else
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		break;
+	default:		/* signal-delivery-stop: deliver it */
+		ptrace(PTRACE_CONT, pid, 0, (void *)(long)sig);
+		break;
+	}
+}
+
+/* Handle every pending ptrace report without blocking. */
+static void watch_poll(void)
+{
+	int st;
+
+	while (procs[0].seized && !procs[0].gone && !procs[0].at_exit) {
+		pid_t r = waitpid(-1, &st, WNOHANG | __WALL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == ECHILD) {	/* reaped elsewhere */
+			procs[0].gone = true;
+			return;
+		}
+		if (r <= 0)
+			return;
+		watch_event(r, st);
+	}
+}
+
+/* Wait up to @ms milliseconds for the exit of procs[0], handling reports. */
+static void watch_sleep(unsigned long ms)
+{
+	double end = now_ms() + (double)ms;
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		double left;
+		struct timespec ts;
+
+		watch_poll();
+		left = end - now_ms();
+		if (procs[0].gone || procs[0].at_exit || left <= 0 || stop_sig)
+			return;
+		ts.tv_sec = (time_t)(left / 1e3);
+		ts.tv_nsec = (long)((left - ts.tv_sec * 1e3) * 1e6);
+		sigtimedwait(&chld, NULL, &ts);
+	}
+}
+
+/*
+ * Let @p go: detach (from the exit stop, or after interrupting it; a
+ * signal it was about to take is delivered).  Safe if never seized.
+ */
+static void watch_stop(struct proc *p)
+{
+	int st, sig = 0;
+
+	if (!p->seized || p->gone)
+		return;
+	if (!p->at_exit) {
+		ptrace(PTRACE_INTERRUPT, p->pid, 0, 0);
+		for (;;) {
+			if (waitpid(p->pid, &st, __WALL) < 0) {
+				if (errno == EINTR)
+					continue;
+				p->gone = true;
+				return;
+			}
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
+				p->gone = true;
+				p->status = st;
+				return;
+			}
+			if (WIFSTOPPED(st)) {
+				if (!(st >> 16))
+					sig = WSTOPSIG(st);
+				break;
+			}
+		}
+	}
+	ptrace(PTRACE_DETACH, p->pid, 0, (void *)(long)sig);
+	p->seized = false;
+}
+
+/* Watch procs[0]: @stopped, it is group-stopped and is to be let run. */
+static int proc_watch_root(struct proc *p, bool stopped)
+{
+	sigset_t chld;
+
+	/* SIGCHLD (blocked) wakes watch_sleep()'s sigtimedwait() */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	if (stopped)
+		return proc_seize_stopped(p);
+	if (ptrace(PTRACE_SEIZE, p->pid, 0, (void *)ptrace_opts()))
+		return -errno;
+	p->seized = true;
+	return 0;
+}
+
+/* One interval of every tracked process. */
+struct interval {
+	unsigned long n;
+	double t_ms;
+	size_t nr_pages;	/* sum over the processes */
+	bool all;		/* a process's fetch was OOH_FETCH_ALL */
+	struct iv_proc {
+		size_t proc;	/* index into procs */
+		struct ooh_dirty d;
+		uint64_t fetch_ns;
+		bool at_exit;
+	} *p;
+	size_t nr;
+};
+
+static void iv_add(struct interval *iv, size_t i, const struct ooh_dirty *d,
+		   uint64_t fetch_ns, bool at_exit)
+{
+	iv->p = realloc(iv->p, (iv->nr + 1) * sizeof(*iv->p));
+	if (!iv->p) {
+		fprintf(stderr, "ooh-track: out of memory\n");
+		exit(1);
+	}
+	iv->p[iv->nr++] = (struct iv_proc){ i, *d, fetch_ns, at_exit };
+	iv->nr_pages += d->nr_pages;
+	iv->all |= !!(d->flags & OOH_FETCH_ALL);
+	procs[i].total += d->nr_pages;
+}
+
+/*
+ * Fetch every live tracker, and take the fetches made at exits since the
+ * last interval.  0, or -errno of procs[0]'s fetch (-ESRCH: its address
+ * space went away unwatched).  Another process's failed fetch is a
+ * warning, and that process is no longer tracked.
+ */
+static int fetch_all(struct interval *iv)
+{
+	for (size_t i = 0; i < nr_procs; i++) {
+		struct proc *p = &procs[i];
+		struct ooh_stats s0, s1;
+		struct ooh_dirty d;
+		int ret;
+
+		if (p->have_last) {
+			iv_add(iv, i, &p->last, p->fetch_ns, true);
+			continue;
+		}
+		if (!p->t || (p->gone && i))
+			continue;
+		ooh_stats(p->t, &s0);
+		ret = ooh_fetch(p->t, &d);
+		if (ret == -ESRCH && i && p->seized)
+			continue;	/* exec'd: its event brings a tracker */
+		if (ret < 0 && i == 0)
+			return ret;
+		if (ret < 0) {
+			fprintf(stderr, "ooh-track: warning: pid %d (%s): fetch: "
+				"%s: no longer tracked\n", p->pid, p->comm,
+				*ooh_last_error() ? ooh_last_error() :
+				strerror(-ret));
+			ooh_close(p->t);
+			p->t = NULL;
+			continue;
+		}
+		ooh_stats(p->t, &s1);
+		iv_add(iv, i, &d, s1.fetch_ns - s0.fetch_ns, i == 0 && p->at_exit);
+	}
+	return 0;
+}
+
+static void interval_done(struct interval *iv)
+{
+	for (size_t k = 0; k < iv->nr; k++) {
+		struct proc *p = &procs[iv->p[k].proc];
+
+		if (p->have_last) {
+			free(p->last.pages);
+			p->have_last = false;
+		}
+	}
+	free(iv->p);
+}
+
+static uint64_t iv_fetch_ns(const struct interval *iv)
+{
+	uint64_t ns = 0;
+
+	for (size_t k = 0; k < iv->nr; k++)
+		ns += iv->p[k].fetch_ns;
+	return ns;
+}
+
+static void print_text(const struct interval *iv, bool verbose)
+{
+	bool at_exit = procs[0].at_exit;
+
+	if (nr_procs == 1) {	/* one process, as ever */
+		printf("interval %lu: %zu dirty pages%s%s (fetch %.1f us)\n",
+		       iv->n, iv->nr_pages,
+		       iv->all ? " [overflow: all pages reported]" : "",
+		       at_exit ? " [at exit]" : "", iv_fetch_ns(iv) / 1e3);
+		for (size_t k = 0; verbose && k < iv->nr; k++)
+			for (size_t i = 0; i < iv->p[k].d.nr_pages; i++)
+				printf("  0x%llx\n",
+				       (unsigned long long)iv->p[k].d.pages[i]);
+		return;
+	}
+	printf("interval %lu: %zu dirty pages in %zu processes%s%s (fetch %.1f us)\n",
+	       iv->n, iv->nr_pages, iv->nr,
+	       iv->all ? " [overflow: all pages reported]" : "",
+	       at_exit ? " [at exit]" : "", iv_fetch_ns(iv) / 1e3);
+	for (size_t k = 0; k < iv->nr; k++) {
+		const struct iv_proc *e = &iv->p[k];
+		const struct proc *p = &procs[e->proc];
+
+		printf("  pid %d (%s): %zu dirty pages%s%s\n", p->pid, p->comm,
+		       e->d.nr_pages, e->d.flags & OOH_FETCH_ALL ?
+		       " [overflow: all pages reported]" : "",
+		       e->at_exit ? " [at exit]" : "");
+		for (size_t i = 0; verbose && i < e->d.nr_pages; i++)
+			printf("    0x%llx\n", (unsigned long long)e->d.pages[i]);
+	}
+}
 
 /* --json: {"start": {backend, pid, command, interval_ms}} */
 static void print_start(yajl_gen g, struct ooh_tracker *t, pid_t pid,
@@ -280,6 +782,51 @@ static void print_start(yajl_gen g, struct ooh_tracker *t, pid_t pid,
 	json_line_end(g);
 }
 
+/* --json: one interval, every process's part in "processes" */
+static void print_json(yajl_gen g, const struct interval *iv, bool verbose)
+{
+	unsigned long long lost = 0;
+	char hex[32];
+
+	for (size_t k = 0; k < iv->nr; k++)
+		lost += iv->p[k].d.lost;
+	yajl_gen_map_open(g);
+	JKEY(g, "interval"); yajl_gen_integer(g, (long long)iv->n);
+	JKEY(g, "t_ms"); json_fixed(g, iv->t_ms, 3);
+	JKEY(g, "dirty_pages"); yajl_gen_integer(g, (long long)iv->nr_pages);
+	JKEY(g, "all_dirty"); yajl_gen_bool(g, iv->all);
+	JKEY(g, "lost"); yajl_gen_integer(g, (long long)lost);
+	JKEY(g, "fetch_us"); json_fixed(g, iv_fetch_ns(iv) / 1e3, 1);
+	JKEY(g, "at_exit"); yajl_gen_bool(g, procs[0].at_exit);
+	if (verbose) {
+		JKEY(g, "pages");
+		yajl_gen_array_open(g);
+		for (size_t k = 0; k < iv->nr; k++)
+			for (size_t i = 0; i < iv->p[k].d.nr_pages; i++) {
+				snprintf(hex, sizeof(hex), "0x%llx",
+					 (unsigned long long)iv->p[k].d.pages[i]);
+				JKEY(g, hex);
+			}
+		yajl_gen_array_close(g);
+	}
+	JKEY(g, "processes");
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < iv->nr; k++) {
+		const struct iv_proc *e = &iv->p[k];
+
+		yajl_gen_map_open(g);
+		JKEY(g, "pid"); yajl_gen_integer(g, procs[e->proc].pid);
+		JKEY(g, "comm"); JKEY(g, procs[e->proc].comm);
+		JKEY(g, "dirty_pages"); yajl_gen_integer(g, (long long)e->d.nr_pages);
+		JKEY(g, "all_dirty"); yajl_gen_bool(g, e->d.flags & OOH_FETCH_ALL);
+		JKEY(g, "at_exit"); yajl_gen_bool(g, e->at_exit);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	json_line_end(g);
+}
+
 /* --json: {"summary": {intervals, dirty_pages, overflows, signal}} */
 static void print_summary(yajl_gen g, unsigned long nr_iv,
 			  unsigned long long nr_dirty, unsigned long nr_all)
@@ -295,165 +842,19 @@ static void print_summary(yajl_gen g, unsigned long nr_iv,
 		yajl_gen_integer(g, stop_sig);
 	else
 		yajl_gen_null(g);
+	JKEY(g, "processes");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < nr_procs; i++) {
+		yajl_gen_map_open(g);
+		JKEY(g, "pid"); yajl_gen_integer(g, procs[i].pid);
+		JKEY(g, "comm"); JKEY(g, procs[i].comm);
+		JKEY(g, "dirty_pages"); yajl_gen_integer(g, (long long)procs[i].total);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	json_line_end(g);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/*
- * The tracked process is watched with ptrace(2): PTRACE_SEIZE with
- * PTRACE_O_TRACEEXIT stops it at its exit before its address space is
- * torn down (PTRACE_EVENT_EXIT comes before exit_mm() in do_exit()), so
- * the interval in which it exits is fetched like every other one.  The
- * watcher forwards every signal, lets group-stops happen (PTRACE_LISTEN)
- * and keeps the process untraced while ooh_track() runs (the uffd-wp
- * backend seizes it itself, remote.c).  Only the thread PID is seized: a
- * process whose main thread exits before the others ends tracking there.
- */
-struct watch {
-	pid_t pid;
-	bool seized;		/* PTRACE_SEIZE held */
-	bool at_exit;		/* stopped in PTRACE_EVENT_EXIT */
-	bool gone;		/* exited or killed; status holds how */
-	int status;
-};
-
-/*
- * Seize @w->pid; @stopped: it is group-stopped and is to be let run
- * (SIGCONT).  0 or -errno (the process is then left as it was).
- */
-static int watch_start(struct watch *w, bool stopped)
-{
-	sigset_t chld;
-	int st;
-
-	/* SIGCHLD (blocked) wakes watch_sleep()'s sigtimedwait() */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
-	if (ptrace(PTRACE_SEIZE, w->pid, 0, (void *)(long)PTRACE_O_TRACEEXIT))
-		return -errno;
-	w->seized = true;
-	if (!stopped)
-		return 0;
-	/* A seized group-stopped task re-traps at once (PTRACE_EVENT_STOP). */
-	while (waitpid(w->pid, &st, __WALL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	kill(w->pid, SIGCONT);
-	if (WIFSTOPPED(st))
-		ptrace(PTRACE_CONT, w->pid, 0, 0);
-	else
-		w->gone = true, w->status = st;
-	return 0;
-}
-
-/* Handle every pending stop of @w without blocking. */
-static void watch_poll(struct watch *w)
-{
-	int st, sig;
-
-	while (w->seized && !w->gone && !w->at_exit) {
-		pid_t r = waitpid(w->pid, &st, WNOHANG | __WALL);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {		/* ECHILD: reaped elsewhere */
-			w->gone = true;
-			return;
-		}
-		if (r == 0)
-			return;
-		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			w->gone = true;
-			w->status = st;
-			return;
-		}
-		if (!WIFSTOPPED(st))
-			continue;
-		sig = WSTOPSIG(st);
-		switch (st >> 16) {
-		case PTRACE_EVENT_EXIT:
-			w->at_exit = true;
-			return;
-		case PTRACE_EVENT_STOP:
-			/* a group-stop stays one; any other trap resumes */
-			if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-			    sig == SIGTTOU)
-				ptrace(PTRACE_LISTEN, w->pid, 0, 0);
-			else
-				ptrace(PTRACE_CONT, w->pid, 0, 0);
-			break;
-		default:		/* signal-delivery-stop: deliver it */
-			ptrace(PTRACE_CONT, w->pid, 0, (void *)(long)sig);
-			break;
-		}
-	}
-}
-
-/* Wait up to @ms milliseconds for a stop or the exit of @w. */
-static void watch_sleep(struct watch *w, unsigned long ms)
-{
-	double end = now_ms() + (double)ms;
-	sigset_t chld;
-
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	for (;;) {
-		double left;
-		struct timespec ts;
-
-		watch_poll(w);
-		left = end - now_ms();
-		if (w->gone || w->at_exit || left <= 0 || stop_sig)
-			return;
-		ts.tv_sec = (time_t)(left / 1e3);
-		ts.tv_nsec = (long)((left - ts.tv_sec * 1e3) * 1e6);
-		sigtimedwait(&chld, NULL, &ts);
-	}
-}
-
-/*
- * Let @w go: detach (from the exit stop, or after interrupting it; a
- * signal it was about to take is delivered).  Safe if never seized.
- */
-static void watch_stop(struct watch *w)
-{
-	int st, sig = 0;
-
-	if (!w->seized || w->gone)
-		return;
-	if (!w->at_exit) {
-		ptrace(PTRACE_INTERRUPT, w->pid, 0, 0);
-		for (;;) {
-			if (waitpid(w->pid, &st, __WALL) < 0) {
-				if (errno == EINTR)
-					continue;
-				w->gone = true;
-				return;
-			}
-			if (WIFEXITED(st) || WIFSIGNALED(st)) {
-				w->gone = true;
-				w->status = st;
-				return;
-			}
-			if (WIFSTOPPED(st)) {
-				if (!(st >> 16))
-					sig = WSTOPSIG(st);
-				break;
-			}
-		}
-	}
-	ptrace(PTRACE_DETACH, w->pid, 0, (void *)(long)sig);
-	w->seized = false;
 }
 
 /* Write all of @len bytes of @p to @fd; 0 or -errno. */
@@ -571,6 +972,7 @@ int main(int argc, char **argv)
 		{ "list-backends", no_argument, NULL, 'L' },
 		{ "serve", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "no-inherit", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -581,7 +983,6 @@ int main(int argc, char **argv)
 	bool json = false, verbose = false, list = false;
 	struct ooh_tracker *t;
 	pid_t pid = 0, child = 0;
-	struct watch w = { 0 };
 	int c, ret, status = 0, cmd_out = -1;
 	unsigned long nr_iv = 0, nr_all = 0;
 	unsigned long long nr_dirty = 0;
@@ -593,6 +994,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'b': backend = optarg; break;
 		case 'o': output = optarg; break;
+		case 'I': follow = false; break;
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
 		case 'r': record = optarg; break;
@@ -664,6 +1066,9 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	catch_stop_signals();
+	track_backend = backend;
+	track_record = record;
+	track_rec_flags = rec_flags;
 	ret = ooh_open(backend, &t);
 	if (ret)
 		return ret == -EOPNOTSUPP ? (fail(backend, -ret), TOOL_EXIT_UNAVAILABLE) :
@@ -715,8 +1120,12 @@ int main(int argc, char **argv)
 			kill(child, SIGCONT);
 		return serve(t, pid, sock);
 	}
-	w.pid = pid;
-	ret = watch_start(&w, child != 0);
+	proc_add(pid);
+	procs[0].seized = false;
+	procs[0].t = t;
+	procs[0].started = procs[0].forked = true;
+	proc_comm(&procs[0]);
+	ret = proc_watch_root(&procs[0], child != 0);
 	if (ret && child) {
 		kill(child, SIGKILL);
 		return fail("ptrace(PTRACE_SEIZE)", -ret);
@@ -724,20 +1133,21 @@ int main(int argc, char **argv)
 	if (ret)
 		fprintf(stderr, "ooh-track: warning: cannot watch %d's exit "
 			"(ptrace: %s): writes of its last interval are not "
-			"reported\n", (int)pid, strerror(-ret));
-	fprintf(stderr, "ooh-track: tracking pid %d (%s) with backend %s\n",
-		(int)pid, child ? argv[optind] : "-p", ooh_backend_name(t));
+			"reported, its children are not followed\n", (int)pid,
+			strerror(-ret));
+	fprintf(stderr, "ooh-track: tracking pid %d (%s) with backend %s%s\n",
+		(int)pid, child ? argv[optind] : "-p", ooh_backend_name(t),
+		follow ? ", and the processes it forks" : "");
 	if (json) {
 		g = yajl_gen_alloc(NULL);
 		print_start(g, t, pid, child ? argv[optind] : NULL, interval);
 	}
 	t0 = now_ms();
 	for (unsigned long n = 1; !count || n <= count; n++) {
-		struct ooh_dirty d;
-		struct ooh_stats st0, st1;
+		struct interval iv = { .n = n };
 		bool last = false;
 
-		watch_sleep(&w, interval);
+		watch_sleep(interval);
 		if (stop_sig) {
 			/*
 			 * The command gets the signal (from the terminal it
@@ -746,56 +1156,51 @@ int main(int argc, char **argv)
 			 */
 			if (child && !stop_from_tty)
 				kill(child, stop_sig);
-			for (double end = now_ms() + 1000; child && !w.gone &&
-			     !w.at_exit && now_ms() < end;) {
-				watch_poll(&w);
+			for (double end = now_ms() + 1000; child && !procs[0].gone &&
+			     !procs[0].at_exit && now_ms() < end;) {
+				watch_poll();
 				usleep(10000);
 			}
 			last = true;
 		}
-		if (!w.seized && kill(pid, 0) && errno == ESRCH)
-			w.gone = true;
-		if (w.gone)
+		if (!procs[0].seized && kill(pid, 0) && errno == ESRCH)
+			procs[0].gone = true;
+		if (procs[0].gone)
 			break;
-		ooh_stats(t, &st0);
-		ret = ooh_fetch(t, &d);
+		ret = fetch_all(&iv);
+		if (ret == -ESRCH) {	/* exec'd, unwatched: a new mm */
+			fprintf(stderr, "ooh-track: tracking ended: %s\n",
+				*ooh_last_error() ? ooh_last_error() :
+				strerror(ESRCH));
+			break;
+		}
 		if (ret < 0) {
-			if (ret == -ESRCH) {	/* exec'd: a new mm, untracked */
-				fprintf(stderr, "ooh-track: tracking ended: %s\n",
-					*ooh_last_error() ? ooh_last_error() :
-					strerror(ESRCH));
-				break;
-			}
-			watch_stop(&w);
+			for (size_t i = 0; i < nr_procs; i++)
+				watch_stop(&procs[i]);
+			tracker = procs[0].t;
 			return fail("fetch", -ret);
 		}
-		ooh_stats(t, &st1);
+		iv.t_ms = now_ms() - t0;
 		nr_iv++;
-		nr_dirty += d.nr_pages;
-		nr_all += !!(d.flags & OOH_FETCH_ALL);
-		if (json) {
-			print_json(g, n, now_ms() - t0, &d,
-				   st1.fetch_ns - st0.fetch_ns, w.at_exit,
-				   verbose);
-		} else {
-			printf("interval %lu: %zu dirty pages%s%s (fetch %.1f us)\n",
-			       n, d.nr_pages,
-			       d.flags & OOH_FETCH_ALL ?
-			       " [overflow: all pages reported]" : "",
-			       w.at_exit ? " [at exit]" : "",
-			       (st1.fetch_ns - st0.fetch_ns) / 1e3);
-			for (size_t i = 0; verbose && i < d.nr_pages; i++)
-				printf("  0x%llx\n",
-				       (unsigned long long)d.pages[i]);
-		}
+		nr_dirty += iv.nr_pages;
+		nr_all += iv.all;
+		if (json)
+			print_json(g, &iv, verbose);
+		else
+			print_text(&iv, verbose);
+		interval_done(&iv);
 		fflush(stdout);
-		if (w.at_exit || last)
+		if (procs[0].at_exit || last)
 			break;
 	}
-	watch_stop(&w);
-	ooh_close(t);		/* a --record trace is complete now */
-	if (w.gone)
-		status = w.status;
+	for (size_t i = 0; i < nr_procs; i++) {
+		watch_stop(&procs[i]);
+		ooh_close(procs[i].t);	/* a --record trace is complete now */
+		procs[i].t = NULL;
+	}
+	tracker = NULL;
+	if (procs[0].gone)
+		status = procs[0].status;
 	/*
 	 * Reap the command.  After a stop signal it gets a moment: it may
 	 * ignore the signal and live on, untracked.
@@ -812,9 +1217,17 @@ int main(int argc, char **argv)
 			usleep(10000);
 	}
 	fprintf(stderr, "ooh-track: %lu intervals, %llu dirty pages in all, "
-		"%lu reported whole (overflow)%s%s\n", nr_iv, nr_dirty, nr_all,
+		"%lu reported whole (overflow)%s%s", nr_iv, nr_dirty, nr_all,
 		stop_sig ? ", stopped by " : "",
 		stop_sig ? strsignal(stop_sig) : "");
+	if (nr_procs > 1) {
+		fprintf(stderr, "; %zu processes:\n", nr_procs);
+		for (size_t i = 0; i < nr_procs; i++)
+			fprintf(stderr, "ooh-track:   pid %d (%s): %llu dirty pages\n",
+				procs[i].pid, procs[i].comm, procs[i].total);
+	} else {
+		fputc('\n', stderr);
+	}
 	if (g) {
 		print_summary(g, nr_iv, nr_dirty, nr_all);
 		yajl_gen_free(g);
