@@ -174,6 +174,9 @@ struct ooh_ring_producer *tracker_prod(struct spml_tracker *t, unsigned int cpu)
 bool tracker_produce(struct spml_tracker *t, const u64 *ent, u64 n);
 void trackers_flag(u32 flag);
 
+/* resolve.c: OOH_SPML_IOC_RESOLVE, logged frames to @t's pages */
+long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
+
 /* spml.c */
 int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op);
 int spml_simple(u32 cmd);

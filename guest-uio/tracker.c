@@ -790,6 +790,20 @@ static long spml_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&t->sync_lock);
 		return rc;
 	}
+	case OOH_SPML_IOC_RESOLVE: {
+		struct ooh_spml_resolve rreq;
+
+		if (!t)
+			return -ENOENT;
+		if (copy_from_user(&rreq, (void __user *)arg, sizeof(rreq)))
+			return -EFAULT;
+		mutex_lock(&t->sync_lock);
+		rc = tracker_resolve(t, &rreq);
+		mutex_unlock(&t->sync_lock);
+		if (!rc && copy_to_user((void __user *)arg, &rreq, sizeof(rreq)))
+			rc = -EFAULT;
+		return rc;
+	}
 	}
 	return -ENOTTY;
 }

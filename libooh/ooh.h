@@ -184,7 +184,17 @@ struct ooh_stats {
 	uint64_t overflows;	/* fetches that returned OOH_FETCH_ALL */
 	uint64_t faults;	/* write faults handled (uffd-wp, mprotect) */
 	uint64_t lost;		/* ring entries dropped by producers */
-	uint64_t __reserved[8];	/* 0; for later fields (ABI LIBOOH_1.0) */
+	/* spml, epml (since libooh 1.1): the module's resolution of logged
+	 * frames to pages (OOH_COLLECT, ooh_fetch(3)) */
+	uint64_t resolved_frames;	/* frames looked at */
+	uint64_t resolve_candidates;	/* addresses checked against the
+					 * page tables */
+	uint64_t resolve_drops;		/* frames no tracked page maps */
+	uint64_t resolve_fallbacks;	/* fetches it made OOH_FETCH_ALL */
+	/* OOH_COLLECT=diff: pages only one of the two paths reported */
+	uint64_t diff_pagemap_only;
+	uint64_t diff_resolve_only;
+	uint64_t __reserved[2];	/* 0; for later fields */
 };
 
 /* Fill @st.  Returns 0 (cannot fail). */

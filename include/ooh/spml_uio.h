@@ -53,10 +53,12 @@
  *   exec replaced its address space: MMU notifier .release); a new TRACK
  *   of the pid then follows its new address space.
  *
- * The tracked process's pages that were not mapped at the previous fetch
- * (or whose physical page changed) must also be treated as dirty by the
- * consumer: a page first written by another context in the interval is
- * not logged again when the tracked process writes it.
+ * A frame is logged once per interval, by whichever context writes it
+ * first: the consumer must turn each logged frame into every tracked page
+ * that maps it, whoever wrote it.  RESOLVE (below) does that from the
+ * tracked process's side; a consumer that keeps its own GPA -> page map
+ * instead must also treat as dirty every page that was not mapped at the
+ * previous fetch or maps another frame since.
  *
  * Closing fd (or the tracker exiting) destroys the tracker: UIO device
  * removed, tracking stopped; the last tracker also disarms Xen and
@@ -135,5 +137,36 @@ struct ooh_spml_sync {
  * (nr_vcpus too small, flags not 0), EFAULT (the argument or the fence
  * array not writable). */
 #define OOH_SPML_IOC_SYNC	_IOWR('O', 0x41, struct ooh_spml_sync)
+
+/*
+ * RESOLVE: the virtual pages of the tracked process that map the frames
+ * of @nr GPA ring entries (entries without OOH_ENTRY_GVA, OOH_ENTRY_2M
+ * allowed), found from the process's side: its VMAs indexed by their file
+ * mapping and by every anon_vma they chain to, each candidate address
+ * checked against the page tables.  Costs O(entries + VMAs), not O(tracked
+ * pages): the consumer needs no GPA -> page map of its own.  A frame no
+ * tracked page maps any more (freed, kernel memory, another process's) is
+ * dropped; the writes it took were reported by the MMU notifier when its
+ * mapping went away.  A frame the module cannot classify (hugetlb), or an
+ * output array too small, sets OOH_SPML_RESOLVE_F_ALL: report the interval
+ * whole.  Call after SYNC, with the entries up to the fences.  Errors:
+ * ENOENT (no TRACK yet), ESRCH (the tracked address space is gone),
+ * EINVAL (nr over OOH_SPML_RESOLVE_MAX, flags not 0), EFAULT, ENOMEM.
+ */
+#define OOH_SPML_RESOLVE_MAX	(1u << 20)
+#define OOH_SPML_RESOLVE_F_ALL	(1u << 0)
+struct ooh_spml_resolve {
+	ooh_u64 gpa_addr;	/* IN: user address of ooh_u64[nr] entries */
+	ooh_u64 va_addr;	/* IN: user address of ooh_u64[max_va] */
+	ooh_u32 nr;		/* IN: entries at gpa_addr */
+	ooh_u32 max_va;		/* IN: room at va_addr */
+	ooh_u32 nr_va;		/* OUT: page addresses written at va_addr */
+	ooh_u32 flags;		/* IN: 0.  OUT: OOH_SPML_RESOLVE_F_ALL */
+	ooh_u32 frames;		/* OUT: 4 KiB frames looked at */
+	ooh_u32 candidates;	/* OUT: addresses computed from the index */
+	ooh_u32 drops;		/* OUT: frames no tracked page maps */
+	ooh_u32 vmas;		/* OUT: index entries (VMA x key) */
+};
+#define OOH_SPML_IOC_RESOLVE	_IOWR('O', 0x42, struct ooh_spml_resolve)
 
 #endif /* OOH_SPML_UIO_H */

@@ -93,7 +93,9 @@ struct ooh_tracker {
  * names it (a comma-separated list), false otherwise and ever after.
  * Points: "fetch-collected" (core.c, after the backend's collect),
  * "uio-synced" (spml.c, after OOH_SPML_IOC_SYNC), "uio-ring" (spml.c,
- * after the first ring was consumed).
+ * after the first ring was consumed).  "resolve-drop" (spml.c: the first
+ * page OOH_SPML_IOC_RESOLVE returns is dropped) is true every time: the
+ * resolver's negative control, which must make a correctness test fail.
  */
 bool __ooh_fault(const char *point);
 
@@ -211,8 +213,10 @@ void __ooh_rmap_free(struct __ooh_rmap *m);
 
 /*
  * Ring consumer (ring.c): consume every published entry of @hdr, turning
- * GPA entries into virtual pages through @m (may be NULL if the ring holds
- * only GVA entries) and GVA entries into pages directly; with @fence,
+ * GPA entries into virtual pages through @m, or, without @m, appending
+ * them (vCPU bits cleared) to @gpas for OOH_SPML_IOC_RESOLVE (both NULL:
+ * the ring holds only GVA entries), and GVA entries into pages directly;
+ * with @fence,
  * only entries before index *fence (a producer-given interval end).  Sets
  * OOH_FETCH_ALL in *flags if the producer flagged disarm, or overflow.
  * Without @fence the consumer owns the sticky OOH_RING_F_OVERFLOW bit:
@@ -224,8 +228,9 @@ void __ooh_rmap_free(struct __ooh_rmap *m);
  */
 struct ooh_ring_hdr;
 long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
-			const uint64_t *fence, struct __ooh_pageset *out,
-			unsigned int *flags, uint64_t *lost);
+			struct __ooh_pageset *gpas, const uint64_t *fence,
+			struct __ooh_pageset *out, unsigned int *flags,
+			uint64_t *lost);
 
 /*
  * A userfaultfd created inside process @pid (its mm), returned as a

@@ -192,7 +192,7 @@ static int lb_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 	ret = __ooh_rmap_build(t, NULL, NULL, &m);
 	if (ret)
 		return ret;
-	n = __ooh_ring_consume(s->hdr, m, NULL, out, flags, &t->lost);
+	n = __ooh_ring_consume(s->hdr, m, NULL, NULL, out, flags, &t->lost);
 	__ooh_rmap_free(m);
 	return n < 0 ? (int)n : 0;
 }

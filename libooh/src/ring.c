@@ -203,8 +203,9 @@ void __ooh_rmap_free(struct __ooh_rmap *m)
 }
 
 long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
-			const uint64_t *fence, struct __ooh_pageset *out,
-			unsigned int *flags, uint64_t *lost)
+			struct __ooh_pageset *gpas, const uint64_t *fence,
+			struct __ooh_pageset *out, unsigned int *flags,
+			uint64_t *lost)
 {
 	uint64_t *ent = ooh_ring_entries(hdr);
 	uint32_t nr = OOH_READ_ONCE(hdr->nr_entries), f;
@@ -234,9 +235,13 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 		if (e & OOH_ENTRY_GVA)
 			ret = __ooh_pageset_add_range(out, addr,
 						      addr + frames * OOH_PAGE_SIZE);
+		else if (m)
+			ret = __ooh_rmap_lookup(m, addr >> OOH_PAGE_SHIFT,
+						frames, out);
+		else if (gpas)	/* resolved later (OOH_SPML_IOC_RESOLVE) */
+			ret = __ooh_pageset_add(gpas, e & ~(uint64_t)OOH_ENTRY_VCPU_MASK);
 		else
-			ret = m ? __ooh_rmap_lookup(m, addr >> OOH_PAGE_SHIFT,
-						    frames, out) : 0;
+			ret = 0;
 		if (ret)
 			return ret;	/* cons not moved: nothing lost */
 	}

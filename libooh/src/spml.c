@@ -37,7 +37,24 @@
 #include "ooh/barrier.h"
 #include "ooh/spml_uio.h"
 
+/*
+ * How GPA entries become pages (OOH_COLLECT in the environment, read at
+ * ooh_open()):
+ *   resolve  the module resolves them from the tracked process's side
+ *            (OOH_SPML_IOC_RESOLVE): O(entries + VMAs) per fetch
+ *   pagemap  one pagemap pass over the tracked ranges per fetch (a GFN ->
+ *            page hash), plus every page that is new or maps another frame
+ *            than at the previous fetch: O(tracked pages)
+ *   diff     both on the same interval, the union reported; the pages only
+ *            one path found are counted in ooh_stats (diff_*_only)
+ */
+enum collect_mode { COLLECT_RESOLVE, COLLECT_PAGEMAP, COLLECT_DIFF };
+
 struct spml_state {
+	enum collect_mode mode;
+	struct __ooh_pageset gpas;	/* this fetch's GPA entries */
+	uint64_t *va;			/* RESOLVE output */
+	size_t va_cap;
 	const char *dev;		/* OOH_SPML_DEV or OOH_EPML_DEV */
 	int ctl;			/* the device */
 	int uio;			/* /dev/uioN */
@@ -65,6 +82,23 @@ static int spml_probe(void)
 			 "guest granted SPML");
 }
 
+/* OOH_COLLECT, see enum collect_mode; unset: resolve. */
+static int collect_mode(enum collect_mode *mode)
+{
+	const char *e = getenv("OOH_COLLECT");
+
+	if (!e || !*e || !strcmp(e, "resolve"))
+		*mode = COLLECT_RESOLVE;
+	else if (!strcmp(e, "pagemap"))
+		*mode = COLLECT_PAGEMAP;
+	else if (!strcmp(e, "diff"))
+		*mode = COLLECT_DIFF;
+	else
+		return __ooh_err(EINVAL, "OOH_COLLECT=%s: want resolve, "
+				 "pagemap or diff", e);
+	return 0;
+}
+
 int __ooh_uio_init(struct ooh_tracker *t, const char *dev)
 {
 	struct spml_state *s = calloc(1, sizeof(*s));
@@ -75,7 +109,7 @@ int __ooh_uio_init(struct ooh_tracker *t, const char *dev)
 	s->ctl = s->uio = -1;
 	s->map = MAP_FAILED;
 	t->priv = s;
-	return 0;
+	return collect_mode(&s->mode);
 }
 
 static int spml_init(struct ooh_tracker *t)
@@ -151,6 +185,114 @@ int __ooh_uio_track(struct ooh_tracker *t, struct __ooh_range *r)
 	return ret;
 }
 
+/*
+ * The pages of the tracked process that map the frames of the GPA entries
+ * @gpas, from the module (OOH_SPML_IOC_RESOLVE), into @out.
+ */
+static int uio_resolve(struct ooh_tracker *t, struct spml_state *s,
+		       const struct __ooh_pageset *gpas,
+		       struct __ooh_pageset *out, unsigned int *flags)
+{
+	for (size_t k = 0; k < gpas->nr;) {
+		size_t n = gpas->nr - k < OOH_SPML_RESOLVE_MAX ?
+			   gpas->nr - k : OOH_SPML_RESOLVE_MAX;
+		size_t want = 4 * n + 4096;	/* a frame may map k times */
+		struct ooh_spml_resolve rq = { 0 };
+
+		if (s->va_cap < want) {
+			uint64_t *v = realloc(s->va, want * sizeof(*v));
+
+			if (!v)
+				return __ooh_err(ENOMEM, "out of memory");
+			s->va = v;
+			s->va_cap = want;
+		}
+		rq.gpa_addr = (uintptr_t)(gpas->v + k);
+		rq.va_addr = (uintptr_t)s->va;
+		rq.nr = (uint32_t)n;
+		rq.max_va = (uint32_t)want;
+		if (ioctl(s->ctl, OOH_SPML_IOC_RESOLVE, &rq))
+			return __ooh_err(errno, "OOH_SPML_IOC_RESOLVE: %s%s",
+					 strerror(errno), errno == ENOTTY ?
+					 " (ooh_pml.ko older than libooh: "
+					 "OOH_COLLECT=pagemap)" : "");
+		t->stats.resolved_frames += rq.frames;
+		t->stats.resolve_candidates += rq.candidates;
+		t->stats.resolve_drops += rq.drops;
+		if (rq.flags & OOH_SPML_RESOLVE_F_ALL) {
+			t->stats.resolve_fallbacks++;
+			*flags |= OOH_FETCH_ALL;
+		}
+		for (uint32_t i = rq.nr_va && __ooh_fault("resolve-drop");
+		     i < rq.nr_va; i++)
+			if (__ooh_pageset_add(out, s->va[i]))
+				return -ENOMEM;
+		k += n;
+	}
+	return 0;
+}
+
+/* |@a \ @b| of two sorted, unique page sets. */
+static uint64_t only_in(const struct __ooh_pageset *a,
+			const struct __ooh_pageset *b)
+{
+	uint64_t n = 0;
+	size_t j = 0;
+
+	for (size_t i = 0; i < a->nr; i++) {
+		while (j < b->nr && b->v[j] < a->v[i])
+			j++;
+		n += j == b->nr || b->v[j] != a->v[i];
+	}
+	return n;
+}
+
+/*
+ * OOH_COLLECT=diff: the pagemap path's pages @old and the resolver's @new
+ * (each without the GVA entries, which both share in @out): count what
+ * only one found, then report the union.
+ */
+static int diff_merge(struct ooh_tracker *t, struct __ooh_pageset *old,
+		      struct __ooh_pageset *new, struct __ooh_pageset *out)
+{
+	__ooh_pageset_sort_unique(out);
+	__ooh_pageset_sort_unique(old);
+	__ooh_pageset_sort_unique(new);
+	/* pages in @old \ (@new u @out) and in @new \ (@old u @out) */
+	for (int pass = 0; pass < 2; pass++) {
+		struct __ooh_pageset *a = pass ? new : old, *b = pass ? old : new;
+		struct __ooh_pageset rest = { 0 };
+		uint64_t n;
+
+		for (size_t i = 0; i < a->nr; i++)
+			if (__ooh_pageset_add(&rest, a->v[i]))
+				return -ENOMEM;
+		/* rest = a \ out, then counted against b */
+		n = 0;
+		for (size_t i = 0, j = 0; i < rest.nr; i++) {
+			while (j < out->nr && out->v[j] < rest.v[i])
+				j++;
+			if (j < out->nr && out->v[j] == rest.v[i])
+				continue;
+			rest.v[n++] = rest.v[i];
+		}
+		rest.nr = n;
+		n = only_in(&rest, b);
+		if (pass)
+			t->stats.diff_resolve_only += n;
+		else
+			t->stats.diff_pagemap_only += n;
+		__ooh_pageset_free(&rest);
+	}
+	for (size_t i = 0; i < old->nr; i++)
+		if (__ooh_pageset_add(out, old->v[i]))
+			return -ENOMEM;
+	for (size_t i = 0; i < new->nr; i++)
+		if (__ooh_pageset_add(out, new->v[i]))
+			return -ENOMEM;
+	return 0;
+}
+
 int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			unsigned int *flags)
 {
@@ -159,7 +301,9 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		.fence_addr = (uintptr_t)s->fence,
 		.nr_vcpus = s->tr.nr_vcpus,
 	};
-	struct __ooh_rmap *m;
+	struct __ooh_pageset old = { 0 }, new = { 0 };
+	struct __ooh_pageset *gpas = NULL;
+	struct __ooh_rmap *m = NULL;
 	uint64_t lost = 0;
 	int ret;
 
@@ -177,9 +321,16 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 	 */
 	if (__ooh_fault("uio-synced"))
 		return __ooh_err(EIO, "fault injected at uio-synced");
-	ret = __ooh_rmap_build(t, s->prev, out, &m);
-	if (ret)
-		return ret;
+	if (s->mode != COLLECT_RESOLVE) {
+		ret = __ooh_rmap_build(t, s->prev, s->mode == COLLECT_DIFF ?
+				       &old : out, &m);
+		if (ret)
+			return ret;
+	}
+	if (s->mode != COLLECT_PAGEMAP) {
+		s->gpas.nr = 0;
+		gpas = &s->gpas;
+	}
 	if (sync.flags & OOH_RING_F_OVERFLOW)
 		*flags |= OOH_FETCH_ALL;	/* dropped before the fence */
 	t->lost = 0;
@@ -190,21 +341,44 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		long n;
 
 		if (OOH_READ_ONCE(h->flags) & OOH_RING_F_DISARMED) {
-			__ooh_rmap_free(m);
-			return __ooh_err(ENODEV, "vCPU %u ring: Xen disarmed "
-					 "SPML (toolstack revoked it)", v);
+			ret = __ooh_err(ENODEV, "vCPU %u ring: Xen disarmed "
+					"SPML (toolstack revoked it)", v);
+			goto out;
 		}
-		n = __ooh_ring_consume(h, m, &s->fence[v], out, &f, &lost);
+		n = __ooh_ring_consume(h, gpas ? NULL : m, gpas, &s->fence[v],
+				       out, &f, &lost);
 		if (n < 0) {
-			__ooh_rmap_free(m);
-			return (int)n;
+			ret = (int)n;
+			goto out;
 		}
 		*flags |= f;
 		t->lost += lost;
 		if (__ooh_fault("uio-ring")) {
-			__ooh_rmap_free(m);
-			return __ooh_err(EIO, "fault injected at uio-ring");
+			ret = __ooh_err(EIO, "fault injected at uio-ring");
+			goto out;
 		}
+	}
+	ret = 0;
+	if (gpas)
+		ret = uio_resolve(t, s, gpas, s->mode == COLLECT_DIFF ? &new : out,
+				  flags);
+	/* diff: the pagemap path's lookups of the same entries */
+	for (size_t i = 0; !ret && m && gpas && i < gpas->nr; i++) {
+		uint64_t e = gpas->v[i], a = e & OOH_ENTRY_ADDR_MASK;
+
+		if (e & OOH_ENTRY_2M)
+			a &= ~((2ull << 20) - 1);
+		ret = __ooh_rmap_lookup(m, a >> OOH_PAGE_SHIFT,
+					(e & OOH_ENTRY_2M) ? 512 : 1, &old);
+	}
+	if (!ret && s->mode == COLLECT_DIFF)
+		ret = diff_merge(t, &old, &new, out);
+out:
+	__ooh_pageset_free(&old);
+	__ooh_pageset_free(&new);
+	if (ret) {
+		__ooh_rmap_free(m);
+		return ret;
 	}
 	__ooh_rmap_free(s->prev);
 	s->prev = m;
@@ -213,7 +387,11 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 
 void __ooh_uio_fini(struct ooh_tracker *t)
 {
-	free(t->priv);
+	struct spml_state *s = t->priv;
+
+	__ooh_pageset_free(&s->gpas);
+	free(s->va);
+	free(s);
 }
 
 const struct __ooh_backend __ooh_be_spml = {

@@ -321,8 +321,9 @@ uint64_t __ooh_mm_sig(pid_t pid)
 bool __ooh_fault(const char *point)
 {
 	static const char *const points[] = {
-		"fetch-collected", "uio-synced", "uio-ring",
+		"fetch-collected", "uio-synced", "uio-ring", "resolve-drop",
 	};
+	const unsigned int every = 1u << 3;	/* "resolve-drop" */
 	static unsigned int fired;
 	const char *env = getenv("OOH_FAULT");
 	size_t len = strlen(point);
@@ -335,7 +336,8 @@ bool __ooh_fault(const char *point)
 			bit = 1u << i;
 	for (const char *p = env; bit && *p; p += strcspn(p, ","), p += !!*p)
 		if (!strncmp(p, point, len) && (p[len] == ',' || !p[len]))
-			return !(__atomic_fetch_or(&fired, bit,
+			return (bit & every) ||
+			       !(__atomic_fetch_or(&fired, bit,
 						   __ATOMIC_RELAXED) & bit);
 	return false;
 }

@@ -129,7 +129,9 @@ int main(int argc, char **argv)
 	}
 	if (csv)
 		printf("backend,pages,pct,dirtied,fetch_us,fetch_ns_per_tracked_page,"
-		       "write_ns_per_page,untracked_write_ns_per_page\n");
+		       "write_ns_per_page,untracked_write_ns_per_page,"
+		       "resolve_frames_per_fetch,resolve_candidates_per_fetch,"
+		       "resolve_drops_per_fetch,resolve_fallbacks\n");
 	else
 		printf("| backend | region pages | dirtied | fetch (us, median) | "
 		       "fetch ns/tracked page | write ns/dirtied page "
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
 		if (ooh_backend_probe(*b)) {
 			unavailable |= nonly > 0;	/* named, cannot run */
 			if (csv)
-				printf("%s,,,,,,,\n", *b);
+				printf("%s,,,,,,,,,,,\n", *b);
 			else
 				printf("| %s | unsupported here: %s |||||\n", *b,
 				       ooh_last_error());
@@ -159,6 +161,7 @@ int main(int argc, char **argv)
 				size_t stride = 100 / pcts[pi];
 				size_t nd = (pages + stride - 1) / stride;
 				double f[1000], w[1000], base[1000];
+				struct ooh_stats st0, st1;
 				struct ooh_tracker *t;
 				struct ooh_dirty d;
 				char *m = mmap(NULL, pages * PG,
@@ -180,6 +183,7 @@ int main(int argc, char **argv)
 					return 1;
 				}
 				ooh_fetch(t, &d);
+				ooh_stats(t, &st0);
 				for (int r = 0; r < rounds; r++) {
 					double t0;
 
@@ -200,6 +204,7 @@ int main(int argc, char **argv)
 						return 1;
 					}
 				}
+				ooh_stats(t, &st1);
 				ooh_close(t);
 				munmap(m, pages * PG);
 				double fm = median(f, rounds);
@@ -207,9 +212,14 @@ int main(int argc, char **argv)
 				double bm = median(base, rounds);
 
 				if (csv)
-					printf("%s,%zu,%u,%zu,%.1f,%.2f,%.1f,%.1f\n",
+					printf("%s,%zu,%u,%zu,%.1f,%.2f,%.1f,%.1f,"
+					       "%.1f,%.1f,%.1f,%llu\n",
 					       *b, pages, pcts[pi], nd, fm / 1e3,
-					       fm / pages, wm, bm);
+					       fm / pages, wm, bm,
+					       (double)(st1.resolved_frames - st0.resolved_frames) / rounds,
+					       (double)(st1.resolve_candidates - st0.resolve_candidates) / rounds,
+					       (double)(st1.resolve_drops - st0.resolve_drops) / rounds,
+					       (unsigned long long)(st1.resolve_fallbacks - st0.resolve_fallbacks));
 				else
 					printf("| %s | %zu | %u%% (%zu) | %.1f | "
 					       "%.2f | %.1f (%.1f) |\n", *b,

@@ -64,7 +64,7 @@ static void test_concurrent(void)
 	pthread_create(&th, NULL, producer, NULL);
 	for (;;) {
 		int done = atomic_load(&producer_done);
-		long n = __ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost);
+		long n = __ooh_ring_consume(hdr, NULL, NULL, NULL, &out, &flags, &lost);
 
 		CHECK(n >= 0, "consume failed: %ld", n);
 		for (size_t i = 0; i < out.nr; i++, expect++)
@@ -99,7 +99,7 @@ static void test_overflow(void)
 	CHECK(ooh_ring_produce(&prod, e, NR + 100) == NR, "wrong fill");
 	CHECK(hdr->lost == 100, "lost %llu", (unsigned long long)hdr->lost);
 	CHECK(hdr->flags & OOH_RING_F_OVERFLOW, "no overflow flag");
-	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == NR,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, NULL, &out, &flags, &lost) == NR,
 	      "consume count");
 	CHECK(flags & OOH_FETCH_ALL, "overflow not reported");
 	CHECK(lost == 100, "lost not reported");
@@ -110,7 +110,7 @@ static void test_overflow(void)
 	flags = 0;
 	out.nr = 0;
 	CHECK(ooh_ring_produce(&prod, e, 10) == 10, "produce after overflow");
-	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == 10, "n");
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, NULL, &out, &flags, &lost) == 10, "n");
 	CHECK(!(flags & OOH_FETCH_ALL), "overflow flag not cleared");
 	__ooh_pageset_free(&out);
 	printf("overflow: 100 dropped, flagged once, then exact\n");
@@ -129,23 +129,23 @@ static void test_fence(void)
 	ooh_ring_produce(&prod, e, 12);
 	fence = 12;
 	ooh_ring_produce(&prod, e + 12, 8);	/* next interval's entries */
-	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 12,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &fence, &out, &flags, &lost) == 12,
 	      "fenced consume");
 	CHECK(hdr->cons == 12, "cons %llu", (unsigned long long)hdr->cons);
 	fence = 20;
-	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 8,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &fence, &out, &flags, &lost) == 8,
 	      "second interval");
 	fence = 100;				/* beyond prod: up to prod */
-	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &fence, &out, &flags, &lost) == 0,
 	      "fence past prod");
 	/* With a fence the producer owns the sticky overflow bit. */
 	hdr->flags |= OOH_RING_F_OVERFLOW;
 	flags = 0;
-	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0 &&
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &fence, &out, &flags, &lost) == 0 &&
 	      !(flags & OOH_FETCH_ALL), "fenced consume ignores overflow");
 	CHECK(hdr->flags & OOH_RING_F_OVERFLOW, "fenced consume kept the bit");
 	hdr->flags |= OOH_RING_F_DISARMED;
-	CHECK(__ooh_ring_consume(hdr, NULL, &fence, &out, &flags, &lost) == 0 &&
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &fence, &out, &flags, &lost) == 0 &&
 	      (flags & OOH_FETCH_ALL), "fenced consume reports disarm");
 	hdr->flags &= ~(OOH_RING_F_OVERFLOW | OOH_RING_F_DISARMED);
 	__ooh_pageset_free(&out);
@@ -167,15 +167,15 @@ static void test_hostile(void)
 	CHECK(ooh_ring_space(&prod) == 0, "space with cons far behind");
 	hdr->cons = 0;
 	hdr->nr_entries = 1000;		/* not a power of two */
-	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == -EPROTO,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, NULL, &out, &flags, &lost) == -EPROTO,
 	      "bad size accepted");
 	hdr->nr_entries = NR;
 	hdr->magic = 0;
-	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == -EPROTO,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, NULL, &out, &flags, &lost) == -EPROTO,
 	      "bad magic accepted");
 	hdr->magic = OOH_RING_MAGIC;
 	hdr->prod = NR + 1;		/* producer claims too much */
-	CHECK(__ooh_ring_consume(hdr, NULL, NULL, &out, &flags, &lost) == -EPROTO,
+	CHECK(__ooh_ring_consume(hdr, NULL, NULL, NULL, &out, &flags, &lost) == -EPROTO,
 	      "prod beyond size accepted");
 	__ooh_pageset_free(&out);
 	printf("hostile: bad cons/size/magic/prod refused\n");

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * resolve.c - OOH_SPML_IOC_RESOLVE (include/ooh/spml_uio.h): logged
+ * frames to the tracked process's virtual pages, from the process's side.
+ *
+ * The kernel's reverse map (rmap_walk(), the interval trees) is not
+ * exported to modules, so the tracked mm's VMAs are indexed here, once
+ * per call, under the mmap read lock: one entry per (VMA, key), the key
+ * being the VMA's file mapping and each anon_vma on its anon_vma_chain
+ * (a VMA of a forked process chains to its parent's anon_vmas too).  A
+ * logged frame's folio names its key in folio->mapping (an anon_vma with
+ * PAGE_MAPPING_ANON, or an address_space) and its page offset in
+ * folio->index; each index entry with that key gives one candidate
+ * address, vm_start + (offset - vm_pgoff) pages, kept only if the page
+ * tables map that very frame there.  Pointers are compared, never
+ * dereferenced: the folio is held (folio_try_get()) while it is looked at
+ * and the VMAs under the mmap lock.  Cost: O(VMAs log VMAs) for the index
+ * plus O(log VMAs) per frame and candidate, nothing per tracked page.
+ *
+ * What a frame that no tracked page maps any more loses is covered by the
+ * MMU notifier (tracker.c): the mapping went away through munmap,
+ * MADV_DONTNEED, COW, migration, swap-out, THP split or collapse, or KSM
+ * merge, each of which reports the virtual page.
+ */
+#include "ooh_pml.h"
+#include <linux/rmap.h>
+#include <linux/sort.h>
+
+struct rkey {
+	unsigned long key;	/* anon_vma or address_space pointer */
+	struct vm_area_struct *vma;
+};
+
+struct resolver {
+	struct mm_struct *mm;
+	struct rkey *idx;
+	size_t nr_idx, cap_idx;
+	u64 *va;
+	u32 nr_va, max_va;
+	struct ooh_spml_resolve *rq;
+};
+
+static int rkey_cmp(const void *a, const void *b)
+{
+	const struct rkey *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int idx_add(struct resolver *r, unsigned long key,
+		   struct vm_area_struct *vma)
+{
+	if (r->nr_idx == r->cap_idx) {
+		size_t cap = r->cap_idx ? 2 * r->cap_idx : 256;
+		struct rkey *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+
+		if (!n)
+			return -ENOMEM;
+		if (r->idx)
+			memcpy(n, r->idx, r->nr_idx * sizeof(*n));
+		kvfree(r->idx);
+		r->idx = n;
+		r->cap_idx = cap;
+	}
+	r->idx[r->nr_idx].key = key;
+	r->idx[r->nr_idx++].vma = vma;
+	return 0;
+}
+
+/* The index of every VMA of @r->mm by file mapping and anon_vma. */
+static int idx_build(struct resolver *r)
+{
+	struct vm_area_struct *vma;
+	struct anon_vma_chain *avc;
+	VMA_ITERATOR(vmi, r->mm, 0);
+	int rc = 0;
+
+	for_each_vma(vmi, vma) {
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+			continue;
+		if (vma->vm_file)
+			rc = idx_add(r, (unsigned long)vma->vm_file->f_mapping, vma);
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+			if (!rc)
+				rc = idx_add(r, (unsigned long)avc->anon_vma, vma);
+		if (rc)
+			return rc;
+	}
+	sort(r->idx, r->nr_idx, sizeof(*r->idx), rkey_cmp, NULL);
+	r->rq->vmas = r->nr_idx;
+	return 0;
+}
+
+/*
+ * Does @mm map @pfn at @va?  A lockless page-table walk with interrupts
+ * off (as GUP-fast; x86 frees page tables only after an IPI or an RCU
+ * grace period); a PMD leaf (THP) maps 512 frames.
+ */
+static bool maps_pfn(struct mm_struct *mm, unsigned long va, unsigned long pfn)
+{
+	unsigned long flags;
+	bool hit = false;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t pte;
+
+	local_irq_save(flags);
+	pgd = pgd_offset(mm, va);
+	if (pgd_none(READ_ONCE(*pgd)))
+		goto out;
+	p4d = p4d_offset(pgd, va);
+	if (p4d_none(READ_ONCE(*p4d)))
+		goto out;
+	pudp = pud_offset(p4d, va);
+	pud = READ_ONCE(*pudp);
+	if (pud_none(pud) || !pud_present(pud) || pud_leaf(pud))
+		goto out;	/* a PUD leaf is hugetlb: not here */
+	pmdp = pmd_offset(pudp, va);
+	pmd = READ_ONCE(*pmdp);	/* one word on x86-64 */
+	if (pmd_none(pmd) || !pmd_present(pmd))
+		goto out;
+	if (pmd_leaf(pmd)) {
+		hit = pmd_pfn(pmd) + ((va & ~PMD_MASK) >> PAGE_SHIFT) == pfn;
+		goto out;
+	}
+	pte = ptep_get_lockless(pte_offset_kernel(&pmd, va));
+	hit = pte_present(pte) && pte_pfn(pte) == pfn;
+out:
+	local_irq_restore(flags);
+	return hit;
+}
+
+static int emit(struct resolver *r, unsigned long va)
+{
+	if (r->nr_va == r->max_va) {
+		r->rq->flags |= OOH_SPML_RESOLVE_F_ALL;
+		return -ENOSPC;
+	}
+	r->va[r->nr_va++] = va;
+	return 0;
+}
+
+/* The tracked pages that map frame @pfn. */
+static int resolve_pfn(struct resolver *r, unsigned long pfn)
+{
+	struct page *page = pfn_to_online_page(pfn);
+	struct folio *folio;
+	unsigned long key, off, va;
+	size_t lo, hi, i;
+	bool found = false;
+	int rc = 0;
+
+	r->rq->frames++;
+	if (!page)
+		goto drop;
+	folio = page_folio(page);
+	if (!folio_try_get(folio))
+		goto drop;		/* free: its mappings are gone */
+	if (unlikely(page_folio(page) != folio || folio_test_hugetlb(folio))) {
+		/* split under us, or hugetlb (folio->index in huge pages) */
+		folio_put(folio);
+		r->rq->flags |= OOH_SPML_RESOLVE_F_ALL;
+		return -EAGAIN;
+	}
+	key = (unsigned long)READ_ONCE(folio->mapping);
+	/* KSM pages are never writable (a write copies: notifier); movable
+	 * non-LRU pages (zsmalloc, balloon) are not mapped by processes */
+	if (!key || (key & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM ||
+	    (key & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE) {
+		folio_put(folio);
+		goto drop;
+	}
+	key &= ~(unsigned long)PAGE_MAPPING_FLAGS;
+	off = folio->index + folio_page_idx(folio, page);
+	/* the first index entry with this key */
+	lo = 0;
+	hi = r->nr_idx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->idx[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; !rc && i < r->nr_idx && r->idx[i].key == key; i++) {
+		struct vm_area_struct *vma = r->idx[i].vma;
+
+		if (off < vma->vm_pgoff)
+			continue;
+		va = vma->vm_start + ((off - vma->vm_pgoff) << PAGE_SHIFT);
+		if (va < vma->vm_start || va >= vma->vm_end)
+			continue;
+		r->rq->candidates++;
+		if (!maps_pfn(r->mm, va, pfn))
+			continue;
+		rc = emit(r, va);
+		found = true;
+	}
+	folio_put(folio);
+	if (found || rc)
+		return rc;
+drop:
+	r->rq->drops++;
+	return 0;
+}
+
+long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
+{
+	struct resolver r = { .mm = t->mm, .rq = rq, .max_va = rq->max_va };
+	u64 *gpa = NULL;
+	long rc;
+	u32 k;
+
+	if (rq->flags || rq->nr > OOH_SPML_RESOLVE_MAX ||
+	    rq->max_va > OOH_SPML_RESOLVE_MAX * 4)
+		return -EINVAL;
+	rq->nr_va = rq->frames = rq->candidates = rq->drops = rq->vmas = 0;
+	if (READ_ONCE(t->mm_gone) || !mmget_not_zero(t->mm))
+		return -ESRCH;
+	rc = -ENOMEM;
+	gpa = kvmalloc_array(rq->nr ? rq->nr : 1, sizeof(*gpa), GFP_KERNEL);
+	r.va = kvmalloc_array(r.max_va ? r.max_va : 1, sizeof(*r.va), GFP_KERNEL);
+	if (!gpa || !r.va)
+		goto out;
+	rc = -EFAULT;
+	if (copy_from_user(gpa, u64_to_user_ptr(rq->gpa_addr),
+			   (size_t)rq->nr * sizeof(*gpa)))
+		goto out;
+	rc = mmap_read_lock_killable(r.mm);
+	if (rc)
+		goto out;
+	rc = idx_build(&r);
+	for (k = 0; !rc && k < rq->nr; k++) {
+		u64 e = gpa[k], base, n, f;
+
+		if (e & OOH_ENTRY_GVA)
+			continue;
+		base = (e & OOH_ENTRY_ADDR_MASK) >> PAGE_SHIFT;
+		n = 1;
+		if (e & OOH_ENTRY_2M) {
+			base &= ~(u64)(PTRS_PER_PMD - 1);
+			n = PTRS_PER_PMD;
+		}
+		for (f = 0; !rc && f < n; f++)
+			rc = resolve_pfn(&r, base + f);
+		cond_resched();
+	}
+	mmap_read_unlock(r.mm);
+	if (rc == -ENOSPC || rc == -EAGAIN)
+		rc = 0;		/* reported as OOH_SPML_RESOLVE_F_ALL */
+	if (!rc) {
+		rq->nr_va = r.nr_va;
+		if (copy_to_user(u64_to_user_ptr(rq->va_addr), r.va,
+				 (size_t)r.nr_va * sizeof(*r.va)))
+			rc = -EFAULT;
+	}
+out:
+	mmput(r.mm);
+	kvfree(gpa);
+	kvfree(r.va);
+	kvfree(r.idx);
+	return rc;
+}
