@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # criu: CRIU 4.1.1 + criu/patches (criu/build-criu, cached in
 # $OOH_CACHE/criu/<key>/) and the checkpoint workload, for the domU
-# payload (issue 11):
+# payload:
 #   build/bin/ooh-ckpt-writer          the self-checking memory writer
 #   build/guest/bin/criu               the patched CRIU
 #   build/guest/bin/ooh-ckpt-writer

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ooh-ckpt-writer - the checkpoint workload of issue 11: a process that
+ * ooh-ckpt-writer - the checkpoint workload: a process that
  * dirties random pages at a set rate and, after a CRIU restore, checks
  * its own memory.
  *

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Emulated host (issue 3): `make` builds Bochs 3.0 + bochs-epml/series, the
+# Emulated host: `make` builds Bochs 3.0 + bochs-epml/series, the
 # Xen 4.17 hypervisor + xen-patches/series and the dom0/domU images (all
 # cached under $OOH_CACHE, keyed by content; a warm `make` takes seconds).
 # The system tests in tests/system/ boot it (`make test`).

@@ -335,8 +335,8 @@ static int spml_uio_open(struct uio_info *info, struct inode *inode)
 	/*
 	 * Only the tracker's own process may map its rings.  Compared as
 	 * struct pid, held since TRACK: a pid number can be reused after the
-	 * owner exits while an inherited fd keeps the tracker (issue 12 item
-	 * 10), a held struct pid cannot.
+	 * owner exits while an inherited fd keeps the tracker, a held struct
+	 * pid cannot.
 	 */
 	return task_tgid(current) == t->owner ? 0 : -EACCES;
 }
@@ -560,8 +560,8 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	t->uio.mem[0].name = "rings";
 	/*
 	 * Not the vmalloc address: UIO prints mem[].addr in the
-	 * world-readable maps/map0/addr, which would leak a kernel pointer
-	 * (issue 12 item 10).  Our own .mmap (remap_vmalloc_range) never
+	 * world-readable maps/map0/addr, which would leak a kernel pointer.
+	 * Our own .mmap (remap_vmalloc_range) never
 	 * needs it; UIO only needs a non-zero size to offer the map.
 	 */
 	t->uio.mem[0].addr = 0;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# scripts/emu-lib.sh - helpers shared by the emulated-host scripts (issue 3):
+# scripts/emu-lib.sh - helpers shared by the emulated-host scripts:
 # build-bochs, build-xen, build-images, emu-host.  Source it after lib.sh.
 #
 # Cache layout under $OOH_CACHE (all of it can be deleted for a cold run):

@@ -26,7 +26,7 @@
  *
  * --serve SOCKET (with -p PID) makes ooh-track a tracker daemon for
  * clients that do not live from one interval to the next, such as CRIU
- * between pre-dumps (issue 11): it tracks PID from its start, listens on
+ * between pre-dumps: it tracks PID from its start, listens on
  * the unix stream socket SOCKET (created; an existing path is an error)
  * and answers one command line per connection:
  *   "FETCH\n"  ooh_fetch(): "OK nr=N flags=F lost=L\n" then N u64 page

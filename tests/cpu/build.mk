@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Bare-metal CPU tests (issue 5): each directory tests/cpu/<name>/ with a
+# Bare-metal CPU tests: each directory tests/cpu/<name>/ with a
 # test_main() becomes a multiboot kernel build/cpu-tests/<name>.bin and a
 # GRUB ISO build/cpu-tests/<name>.iso, booted in Bochs by tests/cpu/*.test.
 # Built with the host gcc, freestanding; not under build/tests/ (tests/run

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * test_dropped - a page written and then dropped from the page table
- * before the fetch (MADV_DONTNEED, MADV_PAGEOUT) is reported (issue 10
- * item 2).  MAP_SHARED file mappings on the test's own directory (ext4 or
+ * before the fetch (MADV_DONTNEED, MADV_PAGEOUT) is reported.
+ * MAP_SHARED file mappings on the test's own directory (ext4 or
  * overlay here: uffd-wp cannot register them, so libooh falls back) and on
  * /dev/shm (tmpfs: registered, REMOVE events), and private anonymous
  * memory, on uffd-wp and pagemap-scan.  Before the fix the fallback

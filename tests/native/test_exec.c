@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * test_exec - tracking another process that exec(2)s or exits (issue 10
- * item 6, issue 12 item 3 for the native backends): the next fetch fails
+ * test_exec - tracking another process that exec(2)s or exits, on the
+ * native backends: the next fetch fails
  * with -ESRCH and says "exec'd" (resp. "exited"), never a misleading
  * "No such process" for a live process, -ENOMEM from UFFDIO_REGISTER, or
  * an empty result.  Exits 77 if no backend that tracks other processes

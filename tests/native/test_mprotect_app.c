@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * test_mprotect_app - the mprotect backend and the application's own
- * mprotect(PROT_READ|PROT_WRITE) on a tracked range (issue 10 item 3):
+ * mprotect(PROT_READ|PROT_WRITE) on a tracked range:
  * writes made after it, which raise no fault, are still reported (the
  * fetch compares /proc/self/maps), and the next interval is tracked again.
  * Before the fix these writes were never reported.

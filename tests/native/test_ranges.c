@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * test_ranges - ooh_track() refuses ranges the process has not mapped, and
- * a refused call leaves memory as it was (issue 10 items 4-6):
+ * a refused call leaves memory as it was:
  *  - half-unmapped range, 1 TiB from a real buffer, an unmapped address,
  *    a range at NULL: -EINVAL naming the first unmapped address, on every
  *    backend that works here (before: the uffd backends returned 0; the

@@ -8,7 +8,7 @@
  *   - each tracker reports every frame its process wrote (no miss);
  *   - each tracker's ring also carries the other process's frames: the
  *     module hands every logged GPA to every tracker (attribution is a
- *     hint, never a filter: issue 12 item 2), and the consumer's reverse
+ *     hint, never a filter), and the consumer's reverse
  *     map keeps the frames its own process maps (the rings are therefore
  *     root-only, as are the PFNs of /proc/PID/pagemap the reverse map
  *     needs);

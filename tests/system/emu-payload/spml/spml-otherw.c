@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spml-otherw - "every writer counts" (issue 12 item 2): a frame the
+ * spml-otherw - "every writer counts": a frame the
  * tracked process maps and that another process writes, before or after
  * the tracked process's own write in the same interval, must be reported.
  *

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spml-perm - the guest module's TRACK permission model (issue 12 items 4
- * and 10), straight through the ioctl (include/ooh/spml_uio.h):
+ * spml-perm - the guest module's TRACK permission model, straight
+ * through the ioctl (include/ooh/spml_uio.h):
  *  - a second tracker on the same process: EBUSY;
  *  - TRACK of another root process after dropping to uid 65534 (the fd
  *    opened as root, so only the module's own check stands): EPERM;
  *  - TRACK of itself after the drop: allowed;
- *  - lifetime (issue 12 item 3): SYNC of a tracker whose process exec'd
+ *  - lifetime: SYNC of a tracker whose process exec'd
  *    or exited fails with ESRCH (before the module's MMU notifier
  *    .release it returned 0 with nothing logged, forever); a new TRACK
  *    of the exec'd pid works (a fresh start on its new address space);
- *  - UIO open after pid reuse (issue 12 item 10): the TRACK caller exits
+ *  - UIO open after pid reuse: the TRACK caller exits
  *    while a child keeps its fd (and so the tracker); a new process given
  *    the same pid number (ns_last_pid) must not open /dev/uioN: EACCES
  *    (before, the module compared tgid numbers and let it in).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spml-vram - dom0 half of guest test 42-spml-vram (issue 12 item 9): one
+ * spml-vram - dom0 half of guest test 42-spml-vram: one
  * XEN_DMOP_track_dirty_vram call, as a device model (QEMU's stdvga) makes
  * it for its framebuffer (xendevicemodel.h: "get the dirty bitmap since
  * the last call, set up dirty tracking ... up to the next call").  The

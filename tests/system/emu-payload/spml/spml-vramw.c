@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spml-vramw - guest half of guest test 42-spml-vram (issue 12 item 9):
+ * spml-vramw - guest half of guest test 42-spml-vram:
  * one locked page of this process, tracked by a libooh backend (spml or
  * epml), whose guest frame dom0 watches with XEN_DMOP_track_dirty_vram
  * (tests/system/emu-payload/spml/spml-vram.c), as a device model watches

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spml-xenw - writes that no guest CPU store makes must still be reported
- * (issue 12 item 1, issue 10 item 1).  The tracked process (this one)
- * never stores to its tracked pages while tracking; every round, other
- * agents write random page sets of them:
+ * spml-xenw - writes that no guest CPU store makes must still be
+ * reported.  The tracked process (this one) never stores to its tracked
+ * pages while tracking; every round, other agents write random page sets
+ * of them:
  *
  *   dio   pread(2) with O_DIRECT from the xen-blkfront disk DISK: dom0's
  *         blkback writes the page through a writable grant mapping (the

@@ -18,7 +18,7 @@
  *                 the shared-info frame, a Xen page mapped into the guest
  *                 physmap; 0 skips that case.
  *   max_frames=N  the domain's ring-frame cap in this boot (Xen's
- *                 spml_max_frames=, issue 12 item 8): if N < 513, a ring
+ *                 spml_max_frames=): if N < 513, a ring
  *                 of OOH_SPML_MAX_ENTRIES (513 frames) must get -ENOSPC
  *                 before Xen takes any frame; 0 skips that case.
  *
