@@ -4,8 +4,8 @@
  * (Linux 6.12, builds on 6.1 too; Xen PVH/HVM guest), which offers PML to userspace in two
  * modes: SPML (/dev/ooh-spml, Xen copies PML's GPAs into per-vCPU rings)
  * and EPML (/dev/ooh-epml, the emulated CPU logs GVAs into a per-vCPU
- * buffer).  Earlier name: ooh_spml.ko (MODULE_ALIAS keeps modprobe of the
- * old name working).  Files, by job:
+ * buffer); MODULE_ALIAS("ooh_spml") answers modprobe of that name too.
+ * Files, by job:
  *   tracker.c  tracker lifetime (TRACK, SYNC, close), its rings and their
  *              UIO mmap, the sched_switch probe that attributes contexts,
  *              the MMU notifier, the misc devices, module init/exit

@@ -371,8 +371,8 @@ static void tracker_free(struct spml_tracker *t)
  * now belongs to its mm, do what the sched_switch probe does when such a
  * task switches in.  The tracked process is usually running already when
  * TRACK returns (it tracks itself, or runs on another vCPU), and without
- * this its writes stayed untracked until its next context switch on each
- * vCPU: missed writes, seen with 2 vCPUs where nothing switched it out.
+ * this its writes would stay untracked until its next context switch on
+ * each vCPU, which a busy vCPU may not have for a long time.
  */
 static void spml_attach_on_cpu(void *data)
 {

@@ -5,9 +5,9 @@
  * MAP_SHARED file mappings on the test's own directory (ext4 or
  * overlay here: uffd-wp cannot register them, so libooh falls back) and on
  * /dev/shm (tmpfs: registered, REMOVE events), and private anonymous
- * memory, on uffd-wp and pagemap-scan.  Before the fix the fallback
- * reported only present pages and a REMOVE event only what was present at
- * the fetch: every dropped page was missed.  Exits 77 if neither backend
+ * memory, on uffd-wp and pagemap-scan: a fallback that reported only
+ * present pages, or a REMOVE event only what was present at the fetch,
+ * would miss every dropped page.  Exits 77 if neither backend
  * works here.
  */
 #include <errno.h>

@@ -4,7 +4,7 @@
  * mprotect(PROT_READ|PROT_WRITE) on a tracked range:
  * writes made after it, which raise no fault, are still reported (the
  * fetch compares /proc/self/maps), and the next interval is tracked again.
- * Before the fix these writes were never reported.
+ * Without that comparison these writes would never be reported.
  */
 #include <stdio.h>
 #include <string.h>

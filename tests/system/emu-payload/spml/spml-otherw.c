@@ -11,10 +11,10 @@
  *                          written by the other process with
  *                          process_vm_writev(2)
  *     ORDER   other-first  the other process writes first, then the
- *                          tracked one (before the fix: the frame's EPT
- *                          dirty flag was set by an "untracked" write whose
- *                          entry was dropped, so the tracked write was
- *                          never logged)
+ *                          tracked one (the frame's EPT dirty flag is set
+ *                          by the other write: the tracked write is not
+ *                          logged again, so the first entry must reach
+ *                          the tracker)
  *             tracked-first the opposite order (the control)
  *
  * The tracked process is this one (pid 0); the writer is a child with its
