@@ -7,7 +7,8 @@
  * the KSM COW does not fault.
  *
  * Needs root and /sys/kernel/mm/ksm: runs ksmd fast for the test and puts
- * its settings back.  Usage: test_ksm.  Exit 0 pass, 1 fail, 77 skip (no
+ * its settings back.  Usage: test_ksm [BACKEND...] (default: every one
+ * that tracks the calling process here).  Exit 0 pass, 1 fail, 77 skip (no
  * KSM, not root, no backend, or ksmd merged nothing within 30 s).
  */
 #include <errno.h>
@@ -146,7 +147,7 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *const *all = ooh_backends();
 	int ran = 0, failed = 0;
@@ -174,7 +175,11 @@ int main(void)
 		bool self;
 		int r;
 
-		if (ooh_backend_probe(all[i]) || ooh_open(all[i], &t))
+		bool named = argc < 2;
+
+		for (int k = 1; k < argc; k++)
+			named |= !strcmp(argv[k], all[i]);
+		if (!named || ooh_backend_probe(all[i]) || ooh_open(all[i], &t))
 			continue;
 		self = ooh_caps(t) & OOH_CAP_SELF;
 		ooh_close(t);
