@@ -232,19 +232,20 @@ static int uio_resolve(struct ooh_tracker *t, struct spml_state *s,
 	return 0;
 }
 
-/* |@a \ @b| of two sorted, unique page sets. */
-static uint64_t only_in(const struct __ooh_pageset *a,
-			const struct __ooh_pageset *b)
+/* Is @v in the sorted page set @s? */
+static bool in_set(const struct __ooh_pageset *s, uint64_t v)
 {
-	uint64_t n = 0;
-	size_t j = 0;
+	size_t lo = 0, hi = s->nr;
 
-	for (size_t i = 0; i < a->nr; i++) {
-		while (j < b->nr && b->v[j] < a->v[i])
-			j++;
-		n += j == b->nr || b->v[j] != a->v[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return n;
+	return lo < s->nr && s->v[lo] == v;
 }
 
 /*
@@ -258,32 +259,12 @@ static int diff_merge(struct ooh_tracker *t, struct __ooh_pageset *old,
 	__ooh_pageset_sort_unique(out);
 	__ooh_pageset_sort_unique(old);
 	__ooh_pageset_sort_unique(new);
-	/* pages in @old \ (@new u @out) and in @new \ (@old u @out) */
-	for (int pass = 0; pass < 2; pass++) {
-		struct __ooh_pageset *a = pass ? new : old, *b = pass ? old : new;
-		struct __ooh_pageset rest = { 0 };
-		uint64_t n;
-
-		for (size_t i = 0; i < a->nr; i++)
-			if (__ooh_pageset_add(&rest, a->v[i]))
-				return -ENOMEM;
-		/* rest = a \ out, then counted against b */
-		n = 0;
-		for (size_t i = 0, j = 0; i < rest.nr; i++) {
-			while (j < out->nr && out->v[j] < rest.v[i])
-				j++;
-			if (j < out->nr && out->v[j] == rest.v[i])
-				continue;
-			rest.v[n++] = rest.v[i];
-		}
-		rest.nr = n;
-		n = only_in(&rest, b);
-		if (pass)
-			t->stats.diff_resolve_only += n;
-		else
-			t->stats.diff_pagemap_only += n;
-		__ooh_pageset_free(&rest);
-	}
+	for (size_t i = 0; i < old->nr; i++)
+		t->stats.diff_pagemap_only += !in_set(out, old->v[i]) &&
+					      !in_set(new, old->v[i]);
+	for (size_t i = 0; i < new->nr; i++)
+		t->stats.diff_resolve_only += !in_set(out, new->v[i]) &&
+					      !in_set(old, new->v[i]);
 	for (size_t i = 0; i < old->nr; i++)
 		if (__ooh_pageset_add(out, old->v[i]))
 			return -ENOMEM;
