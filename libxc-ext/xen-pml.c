@@ -191,6 +191,12 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
         jkv_u(g, "disarms", di.disarms);
         jkv_u(g, "forced_disarms", di.forced);
         jkv_u(g, "xen_writes_dropped", di.xen_writes_dropped);
+        jkv_u(g, "rearm_lists", di.rearm_lists);
+        jkv_u(g, "rearm_fulls", di.rearm_fulls);
+        jkv_u(g, "rearm_frames", di.rearm_frames);
+        jkv_u(g, "rearm_ns", di.rearm_ns);
+        jkv_u(g, "rearm_audits", di.rearm_audits);
+        jkv_u(g, "rearm_audit_dirty", di.rearm_audit_dirty);
         jstr(g, "vcpus");
         yajl_gen_array_open(g);
     }
@@ -209,6 +215,11 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
                users_str(di.users, ubuf, sizeof(ubuf)),
                di.nr_rings, di.max_vcpus, di.arms, di.rearms, di.disarms,
                di.forced, di.xen_writes_dropped);
+        printf("  rearms by list %" PRIu64 " (%" PRIu64 " frames), whole p2m %"
+               PRIu64 ", %" PRIu64 " ns in rearms; audits %" PRIu64
+               ", entries left written %" PRIu64 "\n",
+               di.rearm_lists, di.rearm_frames, di.rearm_fulls, di.rearm_ns,
+               di.rearm_audits, di.rearm_audit_dirty);
         printf("  %-4s %-5s %-5s %8s %10s %10s %10s %10s %10s %8s %8s %8s "
                "%8s %8s %10s %8s\n", "vcpu", "ring", "track", "entries", "prod",
                "cons", "logged", "ringed", "untracked", "lost", "faults",

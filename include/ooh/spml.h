@@ -123,9 +123,15 @@ typedef uint16_t ooh_u16;
  */
 #define OOH_SPML_OP_arm			3
 /*
- * Start a new interval: flush the calling vCPU, then re-mark every page
- * log-dirty so the next write to it is logged again.  -ENOENT if not
- * armed.  The caller should drain every vCPU before (see drain).
+ * Start a new interval: flush every vCPU, then make every page written
+ * since the last arm or rearm log-dirty again (EPT dirty flag clear), so
+ * that the next write to it is logged.  -ENOENT if not armed.  The caller
+ * should drain every vCPU before (see drain).  Xen resets only the frames
+ * it knows were written (PML-logged, or made writable by Xen since the
+ * last rearm), plus, armed with OOH_SPML_ARM_NO_PML, the frames of
+ * u.rearm's list (EPML logs in the guest: Xen sees no entry).  Without
+ * OOH_SPML_REARM_LIST in that mode, or when Xen cannot name every such
+ * frame, it resets the whole p2m.  u.rearm all zero asks for that.
  */
 #define OOH_SPML_OP_rearm		4
 /* Disarm: flush every vCPU, stop PML for SPML (Xen's own log-dirty user,
@@ -145,6 +151,9 @@ typedef uint16_t ooh_u16;
 #define OOH_SPML_OP_drain		7
 /* Return the calling vCPU's counters and ring state (u.stats, OUT). */
 #define OOH_SPML_OP_get_stats		8
+/* Return the domain's counters (u.domain, OUT), as the toolstack's
+ * XEN_DOMCTL_SPML_get_domain; allowed without the grant. */
+#define OOH_SPML_OP_get_domain_stats	9
 
 /* u.ring for OOH_SPML_OP_register_ring */
 struct ooh_spml_ring_reg {
@@ -172,6 +181,18 @@ struct ooh_spml_arm {
 	ooh_u32 pad;		/* IN: must be 0 */
 };
 #define OOH_SPML_ARM_NO_PML	(1u << 0)	/* EPT A/D only, for EPML */
+
+/* u.rearm for OOH_SPML_OP_rearm (other bits must be 0) */
+struct ooh_spml_rearm {
+	ooh_u64 gfn_list;	/* IN: guest-virtual address of ooh_u64
+				 * gfn[nr]: with OOH_SPML_REARM_LIST, every
+				 * GFN whose EPT dirty flag EPML logged since
+				 * the last arm or rearm */
+	ooh_u32 nr;		/* IN: <= OOH_SPML_REARM_MAX_GFNS */
+	ooh_u32 flags;		/* IN: OOH_SPML_REARM_* */
+};
+#define OOH_SPML_REARM_LIST		(1u << 0)
+#define OOH_SPML_REARM_MAX_GFNS		16384u
 
 /* u.tracking for OOH_SPML_OP_set_tracking */
 struct ooh_spml_tracking {
@@ -219,6 +240,36 @@ struct ooh_spml_vcpu_stats {
 				 * entries of vCPUs without a ring */
 };
 
+/* ooh_spml_domain_info.users: who has PML/log-dirty enabled (coexistence) */
+#define OOH_SPML_USER_LOGDIRTY	(1u << 0)	/* Xen log-dirty (migration) */
+#define OOH_SPML_USER_VRAM	(1u << 1)	/* Xen VRAM tracking */
+#define OOH_SPML_USER_SPML	(1u << 2)	/* SPML armed */
+
+/* OUT of XEN_DOMCTL_SPML_get_domain and OOH_SPML_OP_get_domain_stats */
+struct ooh_spml_domain_info {
+	ooh_u32 param;		/* OUT: HVM_PARAM_SPML value */
+	ooh_u32 users;		/* OUT: OOH_SPML_USER_* */
+	ooh_u32 max_vcpus;	/* OUT: d->max_vcpus */
+	ooh_u32 nr_rings;	/* OUT: vCPUs with a ring registered */
+	ooh_u64 arms;		/* OUT: successful arm calls */
+	ooh_u64 rearms;		/* OUT: successful rearm calls */
+	ooh_u64 disarms;	/* OUT: disarms, guest or forced */
+	ooh_u64 forced;		/* OUT: force-disarms (domctl or param) */
+	ooh_u32 epml_param;	/* OUT: HVM_PARAM_EPML value (0: no EPML) */
+	ooh_u32 arm_flags;	/* OUT: OOH_SPML_ARM_* of the current arm */
+	ooh_u64 xen_writes_dropped; /* OUT: Xen-made writes not queued
+				 * (queue full; the next flush flags its
+				 * ring OOH_RING_F_OVERFLOW) */
+	ooh_u64 rearm_lists;	/* OUT: rearms that reset listed frames only */
+	ooh_u64 rearm_fulls;	/* OUT: rearms that reset the whole p2m */
+	ooh_u64 rearm_frames;	/* OUT: frames the list rearms looked up */
+	ooh_u64 rearm_ns;	/* OUT: time in rearms, p2m lock held (ns) */
+	ooh_u64 rearm_audits;	/* OUT: list rearms audited by a p2m walk
+				 * (Xen's "spml_rearm_audit") */
+	ooh_u64 rearm_audit_dirty; /* OUT: entries the audits found still
+				 * written: 0 unless a frame was missed */
+};
+
 struct ooh_spml_hvm_op {
 	ooh_u32 version;	/* IN: OOH_SPML_INTERFACE_VERSION */
 	ooh_u32 cmd;		/* IN: OOH_SPML_OP_* */
@@ -229,7 +280,9 @@ struct ooh_spml_hvm_op {
 		struct ooh_spml_ring_reg ring;
 		struct ooh_spml_tracking tracking;
 		struct ooh_spml_arm arm;
+		struct ooh_spml_rearm rearm;
 		struct ooh_spml_vcpu_stats stats;
+		struct ooh_spml_domain_info domain;
 		ooh_u64 pad[16];	/* IN: unused bytes must be 0 */
 	} u;
 };
@@ -252,27 +305,6 @@ struct ooh_spml_hvm_op {
 #define XEN_DOMCTL_SPML_drain		4	/* pause the domain, flush
 						 * every vCPU, unpause */
 #endif
-
-/* ooh_spml_domain_info.users: who has PML/log-dirty enabled (coexistence) */
-#define OOH_SPML_USER_LOGDIRTY	(1u << 0)	/* Xen log-dirty (migration) */
-#define OOH_SPML_USER_VRAM	(1u << 1)	/* Xen VRAM tracking */
-#define OOH_SPML_USER_SPML	(1u << 2)	/* SPML armed */
-
-struct ooh_spml_domain_info {
-	ooh_u32 param;		/* OUT: HVM_PARAM_SPML value */
-	ooh_u32 users;		/* OUT: OOH_SPML_USER_* */
-	ooh_u32 max_vcpus;	/* OUT: d->max_vcpus */
-	ooh_u32 nr_rings;	/* OUT: vCPUs with a ring registered */
-	ooh_u64 arms;		/* OUT: successful arm calls */
-	ooh_u64 rearms;		/* OUT: successful rearm calls */
-	ooh_u64 disarms;	/* OUT: disarms, guest or forced */
-	ooh_u64 forced;		/* OUT: force-disarms (domctl or param) */
-	ooh_u32 epml_param;	/* OUT: HVM_PARAM_EPML value (0: no EPML) */
-	ooh_u32 arm_flags;	/* OUT: OOH_SPML_ARM_* of the current arm */
-	ooh_u64 xen_writes_dropped; /* OUT: Xen-made writes not queued
-				 * (queue full; the next flush flags its
-				 * ring OOH_RING_F_OVERFLOW) */
-};
 
 struct ooh_spml_domctl {
 	ooh_u32 cmd;		/* IN: XEN_DOMCTL_SPML_* */
@@ -330,12 +362,15 @@ struct ooh_spml_domctl {
     OOH_SPML_OP_disarm != XEN_SPML_OP_disarm || \
     OOH_SPML_OP_set_tracking != XEN_SPML_OP_set_tracking || \
     OOH_SPML_OP_drain != XEN_SPML_OP_drain || \
-    OOH_SPML_OP_get_stats != XEN_SPML_OP_get_stats
+    OOH_SPML_OP_get_stats != XEN_SPML_OP_get_stats || \
+    OOH_SPML_OP_get_domain_stats != XEN_SPML_OP_get_domain_stats
 #error "ooh/spml.h: HVMOP_spml sub-op numbers differ from Xen's"
 #endif
 #if OOH_SPML_MAX_ENTRIES != XEN_SPML_MAX_ENTRIES || \
     OOH_SPML_MAX_DOMAIN_FRAMES != XEN_SPML_MAX_DOMAIN_FRAMES || \
     OOH_SPML_ARM_NO_PML != XEN_SPML_ARM_NO_PML || \
+    OOH_SPML_REARM_LIST != XEN_SPML_REARM_LIST || \
+    OOH_SPML_REARM_MAX_GFNS != XEN_SPML_REARM_MAX_GFNS || \
     OOH_SPML_VCPU_REGISTERED != XEN_SPML_VCPU_REGISTERED || \
     OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING
 #error "ooh/spml.h: limits or flags differ from Xen's"
@@ -356,6 +391,10 @@ OOH_SPML_SIZE(ooh_spml_ring_reg, xen_spml_ring_reg);
 OOH_SPML_SAME(ooh_spml_arm, xen_spml_arm, flags);
 OOH_SPML_SAME(ooh_spml_arm, xen_spml_arm, pad);
 OOH_SPML_SIZE(ooh_spml_arm, xen_spml_arm);
+OOH_SPML_SAME(ooh_spml_rearm, xen_spml_rearm, gfn_list);
+OOH_SPML_SAME(ooh_spml_rearm, xen_spml_rearm, nr);
+OOH_SPML_SAME(ooh_spml_rearm, xen_spml_rearm, flags);
+OOH_SPML_SIZE(ooh_spml_rearm, xen_spml_rearm);
 OOH_SPML_SAME(ooh_spml_tracking, xen_spml_tracking, on);
 OOH_SPML_SAME(ooh_spml_tracking, xen_spml_tracking, pad);
 OOH_SPML_SIZE(ooh_spml_tracking, xen_spml_tracking);
@@ -385,7 +424,9 @@ OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.ring);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.tracking);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.arm);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.rearm);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.stats);
+OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, u.domain);
 OOH_SPML_SIZE(ooh_spml_hvm_op, xen_hvm_spml_op);
 #endif /* __XEN_PUBLIC_HVM_SPML_H__ */
 #ifdef OOH_SPML_HAVE_XEN_DOMCTL
@@ -405,6 +446,12 @@ OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, forced);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, epml_param);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, arm_flags);
 OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, xen_writes_dropped);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearm_lists);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearm_fulls);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearm_frames);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearm_ns);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearm_audits);
+OOH_SPML_SAME(ooh_spml_domain_info, xen_spml_domain_info, rearm_audit_dirty);
 OOH_SPML_SIZE(ooh_spml_domain_info, xen_spml_domain_info);
 OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, cmd);
 OOH_SPML_SAME(ooh_spml_domctl, xen_domctl_spml_op, vcpu);
