@@ -12,6 +12,16 @@ module_param(epml_size, uint, 0444);
 MODULE_PARM_DESC(epml_size,
 		 "EPML buffer per vCPU: 2^epml_size pages, 256 entries each (0-9)");
 
+/*
+ * Negative control: each SYNC leaves the last tracked user page it would
+ * list off the rearm list (the writer's last first-write before the fetch,
+ * usually the page a test checks), so its next write is not logged.
+ */
+static bool test_rearm_skip;
+module_param(test_rearm_skip, bool, 0600);
+MODULE_PARM_DESC(test_rearm_skip,
+		 "test only: one tracked frame per SYNC stays dirty (misses writes)");
+
 /* ------------------------------------------------------------------ */
 /* EPML buffer (this CPU, interrupts off)                              */
 /* ------------------------------------------------------------------ */
@@ -80,6 +90,30 @@ static u64 epml_to_gpa(const struct ooh_epml_entry *e)
 }
 
 /*
+ * Remember the frame of entry @e for the rearm list of @c (interrupts off,
+ * on @c's CPU).  @to: the tracker of the mm running here (for the
+ * negative control only).
+ */
+static void epml_rl_add(struct spml_cpu *c, const struct ooh_epml_entry *e,
+			struct spml_tracker *to)
+{
+	if (e->gva & OOH_EPML_E_LARGE) {
+		c->rl_ovf = true;	/* a 2 MiB EPT leaf: not one frame */
+		return;
+	}
+	if (!c->rl || c->rl_nr >= OOH_SPML_REARM_MAX_GFNS) {
+		c->rl_ovf = true;
+		return;
+	}
+	if (to && (e->gva & OOH_EPML_E_GVA) &&
+	    (e->gva & OOH_EPML_E_ADDR_MASK) < TASK_SIZE_MAX) {
+		c->rl_user = c->rl_nr;
+		c->rl_has_user = true;
+	}
+	c->rl[c->rl_nr++] = (e->gpa & OOH_EPML_E_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+/*
  * Move the EPML buffer of this CPU to the trackers and restart it: to @to
  * (the tracker whose mm ran here while they were logged, or NULL) as
  * epml_to_ring() entries, to every other tracker by GPA (its reverse map
@@ -104,6 +138,9 @@ void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 		idx = OOH_EPML_INDEX_OVF;	/* revoked: nothing is known */
 	n = min(idx & OOH_EPML_INDEX_MASK, cap);
 	e = page_address(c->epml_buf);
+	for (i = 0; i < n; i++)
+		if (e[i].gva & OOH_EPML_E_VALID)
+			epml_rl_add(c, &e[i], to);
 	list_for_each_entry_rcu(t, &trackers, node) {
 		bool notify = false;
 
@@ -130,6 +167,7 @@ void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 	c->epml_entries += n;
 	if (idx & OOH_EPML_INDEX_OVF) {
 		c->epml_ovf++;
+		c->rl_ovf = true;
 		/* entries of this interval were not logged, whoever wrote */
 		trackers_flag(OOH_RING_F_OVERFLOW);
 	}
@@ -184,6 +222,9 @@ void epml_free_cpu(unsigned int cpu)
 	if (c->epml_buf)
 		__free_pages(c->epml_buf, epml_size);
 	c->epml_buf = NULL;
+	vfree(c->rl);
+	c->rl = NULL;
+	c->rl_nr = 0;
 	c->epml_on = false;
 }
 
@@ -203,8 +244,12 @@ static int epml_setup_cpu(unsigned int cpu)
 
 	c->epml_buf = alloc_pages_node(cpu_to_node(cpu),
 				       GFP_KERNEL | __GFP_ZERO, epml_size);
-	if (!c->epml_buf)
+	c->rl = vmalloc_node(OOH_SPML_REARM_MAX_GFNS * sizeof(u64),
+			     cpu_to_node(cpu));
+	if (!c->epml_buf || !c->rl)
 		return -ENOMEM;
+	c->rl_nr = 0;
+	c->rl_ovf = true;	/* drains before this one were not listed */
 	memset(&info, 0, sizeof(info));
 	info.mask = cpumask_of(cpu);
 	irq = __irq_domain_alloc_irqs(x86_vector_domain, -1, 1,
@@ -280,4 +325,99 @@ bool epml_probe(void)
 	u32 base = xen_cpuid_base();
 
 	return base && (cpuid_eax(base + 4) & OOH_XEN_HVM_CPUID_EPML);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rearm by list (xen-patches: OOH_SPML_OP_rearm with u.rearm)         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Without PML Xen sees no entry: the frames whose EPT dirty flag EPML set
+ * are known only here, from the drained entries' GPAs.  Each SYNC takes
+ * every CPU's list (epml_rl_take() in its IPI), hands them to the rearm,
+ * which resets those frames only, and starts new lists.  A frame drained
+ * on a CPU after its take stays dirty over this rearm: its entry is in the
+ * next interval already, and the next SYNC lists it.  Whatever cannot be
+ * listed (an overflow, a 2 MiB entry, a vCPU that came or went, a failed
+ * rearm) makes the rearm reset the whole p2m.
+ */
+static DEFINE_MUTEX(epml_rearm_lock);	/* one list in flight */
+static struct epml_rearm epml_rl;
+static bool epml_rl_need_full = true;	/* the last rearm did not run */
+static bool epml_rl_unsupported;	/* Xen without u.rearm: -EINVAL */
+static int epml_rl_hotplugs;		/* hotplugs at the last rearm */
+
+/* Under cpus_read_lock(), before the SYNC IPIs. */
+struct epml_rearm *epml_rearm_begin(void)
+{
+	struct epml_rearm *r = &epml_rl;
+
+	mutex_lock(&epml_rearm_lock);
+	if (!r->gfn)
+		r->gfn = vmalloc(OOH_SPML_REARM_MAX_GFNS * sizeof(u64));
+	r->nr = 0;
+	r->full = !r->gfn;
+	r->hotplugs = atomic_read(&hotplugs);
+	return r;
+}
+
+void epml_rearm_end(struct epml_rearm *r)
+{
+	mutex_unlock(&epml_rearm_lock);
+}
+
+/* On @c's CPU, interrupts off: move its list to @r. */
+void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
+{
+	if (READ_ONCE(test_rearm_skip) && c->rl_has_user && c->rl_nr)
+		c->rl[c->rl_user] = c->rl[--c->rl_nr];
+	if (c->rl_ovf || !r->gfn ||
+	    c->rl_nr > OOH_SPML_REARM_MAX_GFNS - r->nr)
+		r->full = true;
+	else
+		memcpy(r->gfn + r->nr, c->rl, c->rl_nr * sizeof(u64));
+	if (!r->full)
+		r->nr += c->rl_nr;
+	c->rl_nr = 0;
+	c->rl_ovf = false;
+	c->rl_has_user = false;
+}
+
+/*
+ * The rearm of a SYNC whose IPIs took every CPU's list into @r.  This
+ * CPU drains once more and takes its list with interrupts off up to the
+ * hypercall, so that on a 1-vCPU domain no frame is dirty and unlisted
+ * when Xen resets (its audit counts 0).  The entries drained here are
+ * after this CPU's fence: the next interval's.
+ */
+int epml_rearm(struct epml_rearm *r)
+{
+	struct ooh_spml_hvm_op op = { 0 };
+	struct spml_cpu *c;
+	unsigned long flags;
+	int rc;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(&spml_cpus);
+	rcu_read_lock();
+	epml_drain(c, c->cur);
+	rcu_read_unlock();
+	epml_rl_take(c, r);
+	if (!r->full && !epml_rl_need_full && !epml_rl_unsupported &&
+	    r->hotplugs == epml_rl_hotplugs) {
+		op.u.rearm.gfn_list = (u64)(unsigned long)r->gfn;
+		op.u.rearm.nr = r->nr;
+		op.u.rearm.flags = OOH_SPML_REARM_LIST;
+	}
+	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	if (rc == -EINVAL && op.u.rearm.flags) {
+		/* a Xen whose rearm takes no list: the whole p2m each time */
+		epml_rl_unsupported = true;
+		memset(&op.u, 0, sizeof(op.u));
+		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	}
+	local_irq_restore(flags);
+	epml_rl_need_full = rc != 0;
+	epml_rl_hotplugs = r->hotplugs;
+	return rc;
 }

@@ -136,6 +136,18 @@ struct spml_cpu {
 	u64 epml_ctl;			/* CTL value while a tracked mm runs */
 	bool epml_on;			/* CTL.EN set in the MSR now */
 	u64 epml_entries, epml_ovf, epml_irqs;	/* statistics */
+	/*
+	 * GFNs of the entries drained here since the last SYNC took them: the
+	 * frames whose EPT dirty flag is set, which Xen's rearm resets by
+	 * list (epml_rearm()).  rl_ovf: one could not be listed (buffer
+	 * overflow, a 2 MiB entry, the list full), so the rearm resets all.
+	 */
+	u64 *rl;
+	u32 rl_nr;
+	bool rl_ovf;
+	u32 rl_user;			/* index of the last tracked user
+					 * page listed (test_rearm_skip) */
+	bool rl_has_user;
 	/* MMU notifier statistics: invalidated ranges, ranges reported by a
 	 * page-table walk (populated entries only), entries the walks gave */
 	u64 mn_ranges, mn_walks, mn_walk_entries;
@@ -188,6 +200,13 @@ int spml_cpu_online(unsigned int cpu);
 int spml_cpu_offline(unsigned int cpu);
 
 /* epml.c */
+/* The GFNs one SYNC hands to Xen's rearm (epml_rl_take(), epml_rearm()). */
+struct epml_rearm {
+	u64 *gfn;			/* OOH_SPML_REARM_MAX_GFNS slots */
+	u32 nr;
+	bool full;			/* a CPU's list was incomplete */
+	int hotplugs;			/* hotplugs before the first take */
+};
 extern unsigned int epml_size;		/* buffer: 2^epml_size pages per vCPU */
 void epml_drain(struct spml_cpu *c, struct spml_tracker *to);
 void epml_switch(struct spml_cpu *c, bool on);
@@ -195,5 +214,9 @@ void epml_off_on_cpu(void *data);
 void epml_free_cpu(unsigned int cpu);
 int epml_setup_one(unsigned int cpu);
 bool epml_probe(void);
+struct epml_rearm *epml_rearm_begin(void);
+void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r);
+int epml_rearm(struct epml_rearm *r);
+void epml_rearm_end(struct epml_rearm *r);
 
 #endif /* OOH_PML_H */

@@ -642,6 +642,7 @@ fail_mm:
 
 struct sync_arg {
 	struct spml_tracker *t;
+	struct epml_rearm *rl;	/* EPML: the frames for Xen's rearm */
 	u64 *fence;
 	u32 flags;		/* OOH_RING_F_OVERFLOW seen at a fence */
 };
@@ -660,8 +661,10 @@ static void spml_sync_on_cpu(void *data)
 	unsigned int cpu = smp_processor_id();
 
 	rcu_read_lock();
-	if (mode_epml)
+	if (a->rl) {
 		epml_drain(c, c->cur);
+		epml_rl_take(c, a->rl);
+	}
 	/*
 	 * Tracking or not (untracked entries are this interval's too), and in
 	 * EPML mode too: Xen queues the frames it writes itself (hypercall
@@ -726,6 +729,8 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 		a.flags |= OOH_RING_F_OVERFLOW;
 	t->all_next = true;
 	cpus_read_lock();
+	if (mode_epml)
+		a.rl = epml_rearm_begin();
 	/*
 	 * A vCPU came or went since the last SYNC (spml_cpu_online()): read
 	 * under the hotplug lock, so a completed hotplug is always seen.
@@ -738,7 +743,12 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	for_each_online_cpu(cpu)
 		smp_call_function_single(cpu, spml_sync_on_cpu, &a, 1);
 	cpus_read_unlock();
-	rc = spml_simple(OOH_SPML_OP_rearm);
+	if (a.rl) {
+		rc = epml_rearm(a.rl);
+		epml_rearm_end(a.rl);
+	} else {
+		rc = spml_simple(OOH_SPML_OP_rearm);
+	}
 	for (i = 0; i < t->nr_vcpus; i++)
 		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)
 			rc = -EIO;
@@ -864,7 +874,19 @@ static ssize_t xen_stats_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
 	struct stats_arg a = { .buf = buf };
+	struct ooh_spml_hvm_op op = { 0 };
+	const struct ooh_spml_domain_info *di = &op.u.domain;
 	unsigned int cpu;
+	int rc;
+
+	/* the domain's rearms: by list or whole, and Xen's audit of them */
+	rc = spml_hvmop(OOH_SPML_OP_get_domain_stats, &op);
+	a.len = scnprintf(buf, PAGE_SIZE,
+		"domain rc %d rearms %llu rearm_lists %llu rearm_fulls %llu "
+		"rearm_frames %llu rearm_ns %llu rearm_audits %llu "
+		"rearm_audit_dirty %llu\n", rc, di->rearms, di->rearm_lists,
+		di->rearm_fulls, di->rearm_frames, di->rearm_ns,
+		di->rearm_audits, di->rearm_audit_dirty);
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
