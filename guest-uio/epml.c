@@ -403,8 +403,10 @@ int epml_rearm(struct epml_rearm *r)
 	epml_drain(c, c->cur);
 	rcu_read_unlock();
 	epml_rl_take(c, r);
-	if (!r->full && !epml_rl_need_full && !epml_rl_unsupported &&
-	    r->hotplugs == epml_rl_hotplugs) {
+	if (READ_ONCE(rearm_full)) {
+		op.u.rearm.flags = OOH_SPML_REARM_FULL;
+	} else if (!r->full && !epml_rl_need_full && !epml_rl_unsupported &&
+		   r->hotplugs == epml_rl_hotplugs) {
 		op.u.rearm.gfn_list = (u64)(unsigned long)r->gfn;
 		op.u.rearm.nr = r->nr;
 		op.u.rearm.flags = OOH_SPML_REARM_LIST;

@@ -747,7 +747,7 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 		rc = epml_rearm(a.rl);
 		epml_rearm_end(a.rl);
 	} else {
-		rc = spml_simple(OOH_SPML_OP_rearm);
+		rc = spml_rearm();
 	}
 	for (i = 0; i < t->nr_vcpus; i++)
 		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)

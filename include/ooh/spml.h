@@ -131,7 +131,8 @@ typedef uint16_t ooh_u16;
  * last rearm), plus, armed with OOH_SPML_ARM_NO_PML, the frames of
  * u.rearm's list (EPML logs in the guest: Xen sees no entry).  Without
  * OOH_SPML_REARM_LIST in that mode, or when Xen cannot name every such
- * frame, it resets the whole p2m.  u.rearm all zero asks for that.
+ * frame, it resets the whole p2m, as it does with OOH_SPML_REARM_FULL
+ * (the old path, kept for side-by-side measurements).
  */
 #define OOH_SPML_OP_rearm		4
 /* Disarm: flush every vCPU, stop PML for SPML (Xen's own log-dirty user,
@@ -192,6 +193,7 @@ struct ooh_spml_rearm {
 	ooh_u32 flags;		/* IN: OOH_SPML_REARM_* */
 };
 #define OOH_SPML_REARM_LIST		(1u << 0)
+#define OOH_SPML_REARM_FULL		(1u << 1)	/* the whole p2m (old path) */
 #define OOH_SPML_REARM_MAX_GFNS		16384u
 
 /* u.tracking for OOH_SPML_OP_set_tracking */
@@ -370,6 +372,7 @@ struct ooh_spml_domctl {
     OOH_SPML_MAX_DOMAIN_FRAMES != XEN_SPML_MAX_DOMAIN_FRAMES || \
     OOH_SPML_ARM_NO_PML != XEN_SPML_ARM_NO_PML || \
     OOH_SPML_REARM_LIST != XEN_SPML_REARM_LIST || \
+    OOH_SPML_REARM_FULL != XEN_SPML_REARM_FULL || \
     OOH_SPML_REARM_MAX_GFNS != XEN_SPML_REARM_MAX_GFNS || \
     OOH_SPML_VCPU_REGISTERED != XEN_SPML_VCPU_REGISTERED || \
     OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING
