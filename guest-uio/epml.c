@@ -366,18 +366,27 @@ void epml_rearm_end(struct epml_rearm *r)
 	mutex_unlock(&epml_rearm_lock);
 }
 
-/* On @c's CPU, interrupts off: move its list to @r. */
+/*
+ * On @c's CPU, interrupts off: move its list to @r, with the frames of
+ * its EPML buffer: the CPU's own writes of entries set their EPT dirty
+ * flags and are never logged (EPML.md 5.1).
+ */
 void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 {
+	u32 nbuf = c->epml_buf ? 1u << epml_size : 0, i;
+
 	if (READ_ONCE(test_rearm_skip) && c->rl_has_user && c->rl_nr)
 		c->rl[c->rl_user] = c->rl[--c->rl_nr];
 	if (c->rl_ovf || !r->gfn ||
-	    c->rl_nr > OOH_SPML_REARM_MAX_GFNS - r->nr)
+	    c->rl_nr + nbuf > OOH_SPML_REARM_MAX_GFNS - r->nr)
 		r->full = true;
-	else
+	if (!r->full) {
 		memcpy(r->gfn + r->nr, c->rl, c->rl_nr * sizeof(u64));
-	if (!r->full)
 		r->nr += c->rl_nr;
+		for (i = 0; i < nbuf; i++)
+			r->gfn[r->nr++] =
+				pfn_to_gfn(page_to_pfn(c->epml_buf) + i);
+	}
 	c->rl_nr = 0;
 	c->rl_ovf = false;
 	c->rl_has_user = false;

@@ -19,10 +19,9 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG 4096ul
 #define NPG 16
-static int failures;
 
 static char *map(const char *kind, const char *dir)
 {
@@ -124,6 +123,5 @@ int main(void)
 		printf("SKIP: neither uffd-wp nor pagemap-scan works here\n");
 		return 77;
 	}
-	printf("%s\n", failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	return ooh_test_result();
 }

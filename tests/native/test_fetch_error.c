@@ -21,15 +21,10 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG	 4096ul
 #define NPAGES	 64
 #define SKIP	 77
-
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; \
-	printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); \
-	printf(" [%s]\n", ooh_last_error()); } } while (0)
 
 static const char *const points[] = {
 	"fetch-collected", "uio-synced", "uio-ring",

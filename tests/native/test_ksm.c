@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG	4096ul
 #define NPAGES	256
 #define KSM	"/sys/kernel/mm/ksm/"
 
@@ -171,19 +171,12 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	for (size_t i = 0; all[i]; i++) {
-		struct ooh_tracker *t;
-		bool self;
-		int r;
-
 		bool named = argc < 2;
+		int r;
 
 		for (int k = 1; k < argc; k++)
 			named |= !strcmp(argv[k], all[i]);
-		if (!named || ooh_backend_probe(all[i]) || ooh_open(all[i], &t))
-			continue;
-		self = ooh_caps(t) & OOH_CAP_SELF;
-		ooh_close(t);
-		if (!self)
+		if (!named || !ooh_test_tracks_self(all[i]))
 			continue;
 		r = run(all[i]);
 		if (r == 77)

@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG 4096ul
 
 static int reported(const struct ooh_dirty *d, const char *p)
 {

@@ -23,12 +23,7 @@
 #include <unistd.h>
 
 #include "ooh.h"
-
-#define PG 4096ul
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; \
-	printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); \
-	printf(" [%s]\n", ooh_last_error()); } } while (0)
+#include "ooh_test.h"
 
 /* a store to every page of [m, m + n pages) survives (in a child) */
 static int writable(char *m, size_t n)
@@ -115,6 +110,5 @@ int main(void)
 	CHECK(ooh_open(name, &t) == -ENOENT, "long unknown name");
 	CHECK(strlen(ooh_last_error()) > sizeof(name), "error cut at %zu bytes",
 	      strlen(ooh_last_error()));
-	printf("%s\n", failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	return ooh_test_result();
 }

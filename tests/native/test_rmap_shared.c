@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG	4096ul
 #define NALIAS	16384
 #define NZERO	32768
 

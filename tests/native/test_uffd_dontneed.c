@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG	4096ul
 #define NPAGES	32
 
 static int reported(const struct ooh_dirty *d, const void *page)
@@ -87,14 +87,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	for (size_t i = 0; all[i]; i++) {
-		struct ooh_tracker *t;
-		bool self;
-
-		if (ooh_backend_probe(all[i]) || ooh_open(all[i], &t))
-			continue;
-		self = ooh_caps(t) & OOH_CAP_SELF;
-		ooh_close(t);
-		if (!self)
+		if (!ooh_test_tracks_self(all[i]))
 			continue;
 		failed |= run(all[i], MADV_DONTNEED, "MADV_DONTNEED", rounds);
 		failed |= run(all[i], MADV_FREE, "MADV_FREE", rounds);

@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-#define PG	4096ul
 #define NPAGES	64
 
 static unsigned int missing(const struct ooh_dirty *d, const char *buf)
@@ -133,15 +133,9 @@ int main(void)
 	if (write(file, data, NPAGES * PG) != (ssize_t)(NPAGES * PG))
 		return 1;
 	for (size_t i = 0; all[i]; i++) {
-		struct ooh_tracker *t;
-		bool self;
 		int r;
 
-		if (ooh_backend_probe(all[i]) || ooh_open(all[i], &t))
-			continue;
-		self = ooh_caps(t) & OOH_CAP_SELF;
-		ooh_close(t);
-		if (!self)
+		if (!ooh_test_tracks_self(all[i]))
 			continue;
 		r = run(all[i], file);
 		if (r == 77)

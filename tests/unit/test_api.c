@@ -22,12 +22,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "ooh_test.h"
 
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; \
-	printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); \
-	printf(" [%s]\n", ooh_last_error()); } } while (0)
-#define PG 4096
 
 /* map N zeroed private anonymous pages; a failure fails the test (exit 1) */
 static char *map_pages(size_t n)
@@ -202,6 +198,5 @@ int main(void)
 	}
 	test_other("uffd-wp");
 	test_other("pagemap-scan");
-	printf("%s\n", failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	return ooh_test_result();
 }

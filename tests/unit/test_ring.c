@@ -15,14 +15,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "ooh_test.h"
+
 #include "../../libooh/src/internal.h"
 #include "ooh/barrier.h"
 #include "ooh/ring.h"
-
-static int failures;
-#define CHECK(c, ...) do { if (!(c)) { failures++; \
-	printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); \
-	printf("\n"); } } while (0)
 
 #define NR 512
 #define TOTAL (2u << 20)
@@ -191,6 +188,5 @@ int main(void)
 	test_overflow();
 	test_fence();
 	test_hostile();
-	printf("%s\n", failures ? "FAILED" : "ok");
-	return failures ? 1 : 0;
+	return ooh_test_result();
 }

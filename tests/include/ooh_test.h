@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ooh_test.h - the vocabulary of the C tests (tests/unit, tests/native),
+ * read by tests/run: a test prints "FAIL file:line: what" per failed
+ * check, ends with "ok" or "FAILED", and exits 0 (pass), 1 (fail) or
+ * OOH_TEST_SKIP (77, with a "SKIP: reason" line).
+ *
+ *   CHECK(cond, fmt, ...)   count a failure, print what failed and
+ *                           libooh's last error
+ *   ooh_test_result()       print ok/FAILED, return the exit status
+ *   ooh_test_tracks_self(b) backend b works here and tracks the calling
+ *                           process (OOH_CAP_SELF: not a ring harness)
+ *   PG                      the page size libooh counts in
+ */
+#ifndef OOH_TEST_H
+#define OOH_TEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ooh.h"
+
+#define PG		OOH_PAGE_SIZE
+#define OOH_TEST_SKIP	77
+
+static int failures;
+
+#define CHECK(c, ...) do {						\
+	if (!(c)) {							\
+		failures++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf(" [%s]\n", ooh_last_error());			\
+	}								\
+} while (0)
+
+static inline int ooh_test_result(void)
+{
+	printf("%s\n", failures ? "FAILED" : "ok");
+	return failures ? 1 : 0;
+}
+
+static inline bool ooh_test_tracks_self(const char *backend)
+{
+	struct ooh_tracker *t;
+	bool self;
+
+	if (ooh_backend_probe(backend) || ooh_open(backend, &t))
+		return false;
+	self = ooh_caps(t) & OOH_CAP_SELF;
+	ooh_close(t);
+	return self;
+}
+
+#endif /* OOH_TEST_H */
