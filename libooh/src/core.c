@@ -4,7 +4,6 @@
  */
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
@@ -39,39 +38,6 @@ static void fill_names(void)
 {
 	for (size_t i = 0; i < NR_BACKENDS; i++)
 		backend_names[i] = backends[i].be->name;
-}
-
-/* long enough for "auto"'s reason per backend (never cut at 255) */
-static __thread char last_error[2048];
-
-int __ooh_err(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-	return -err;
-}
-
-__ooh_public const char *ooh_last_error(void)
-{
-	return last_error;
-}
-
-/* Every public entry that can fail starts with a clean error string, so a
- * reason never outlives the call that set it (as liburing's errno). */
-void __ooh_clear_error(void)
-{
-	last_error[0] = '\0';
-}
-
-uint64_t __ooh_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 __ooh_public int ooh_major_version(void)
@@ -137,7 +103,7 @@ __ooh_public int ooh_open(const char *name, struct ooh_tracker **out)
 				snprintf(why + strlen(why),
 					 sizeof(why) - strlen(why), "%s%s: %.200s",
 					 i ? "; " : "", backends[i].be->name,
-					 last_error);
+					 ooh_last_error());
 		}
 		if (!be)
 			return __ooh_err(EOPNOTSUPP, "no backend works here (%s)",

@@ -9,7 +9,7 @@
  * the CPU logged for the tracked process (OOH_ENTRY_GVA, pages directly,
  * no reverse map) and GPAs for the rest (kernel direct-map writes,
  * OOH_ENTRY_2M for a LARGE entry, whose EPT dirty flag covers 2 MiB),
- * which go through the reverse map as SPML's do: the consumer is spml.c's.
+ * which become pages as SPML's do: the consumer is uio.c's.
  */
 #include "internal.h"
 #include "ooh/barrier.h"	/* ring.h, through spml_uio.h, needs it first */

@@ -79,7 +79,7 @@ struct ooh_tracker {
 	uint64_t mm_sig;	/* another pid: its [vdso]/[stack] starts at
 				 * ooh_track() (changed: it exec'd) */
 	void *priv;		/* backend state */
-	struct __ooh_recorder *rec;	/* ooh_record() (trace.c), or NULL */
+	struct __ooh_recorder *rec;	/* ooh_record() (record.c), or NULL */
 	int rec_err;		/* -errno of a failed trace write, reported
 				 * once by the next ooh_fetch() */
 	bool all_next;		/* a fetch failed once its backend may have
@@ -92,8 +92,8 @@ struct ooh_tracker {
  * first time @point is reached when the environment variable OOH_FAULT
  * names it (a comma-separated list), false otherwise and ever after.
  * Points: "fetch-collected" (core.c, after the backend's collect),
- * "uio-synced" (spml.c, after OOH_SPML_IOC_SYNC), "uio-ring" (spml.c,
- * after the first ring was consumed).  "resolve-drop" (spml.c: the first
+ * "uio-synced" (uio.c, after OOH_SPML_IOC_SYNC), "uio-ring" (uio.c,
+ * after the first ring was consumed).  "resolve-drop" (uio.c: the first
  * page OOH_SPML_IOC_RESOLVE returns is dropped) is true every time: the
  * resolver's negative control, which must make a correctness test fail.
  */
@@ -131,7 +131,7 @@ int __ooh_uring_buffers(pid_t pid, struct __ooh_range **out, size_t *nr);
  */
 uint64_t __ooh_mm_sig(pid_t pid);
 
-/* Error reporting: set the thread's error string, return -err. */
+/* Error reporting (err.c): set the thread's error string, return -err. */
 int __ooh_err(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -193,7 +193,7 @@ int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end);
 int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);
 
 /*
- * Reverse map GPA -> virtual pages of the tracked ranges (ring.c): built
+ * Reverse map GPA -> virtual pages of the tracked ranges (rmap.c): built
  * from one pass over /proc/PID/pagemap (PFN field = guest frame number
  * inside a guest), looked up through an open-addressing hash.
  */
@@ -249,7 +249,7 @@ extern const struct __ooh_backend __ooh_be_epml;
 extern const struct __ooh_backend __ooh_be_trace;
 
 /*
- * The consumer of the guest module's UIO rings (spml.c), shared by the
+ * The consumer of the guest module's UIO rings (uio.c), shared by the
  * spml backend (/dev/ooh-spml) and the epml backend (epml.c,
  * /dev/ooh-epml): include/ooh/spml_uio.h.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tracefile.h - reading and writing <ooh/trace.h> traces (trace.c).
+ * tracefile.h - reading and writing <ooh/trace.h> traces (record.c writes, trace-read.c reads).
  * Internal to libooh and its tools (linked statically): ooh-trace(1) uses
  * the reader, ooh_record() the writer, the "trace" backend both.
  */

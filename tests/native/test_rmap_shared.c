@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * test_rmap_shared - the GPA reverse map (libooh/src/ring.c) with many
+ * test_rmap_shared - the GPA reverse map (libooh/src/rmap.c) with many
  * virtual pages on one frame, through the ring-loopback backend (the spml
  * consumer without a hypervisor): one memfd page mapped at NALIAS
  * addresses, next to NZERO read-only pages of anonymous memory that map
