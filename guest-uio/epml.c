@@ -113,38 +113,21 @@ static void epml_rl_add(struct spml_cpu *c, const struct ooh_epml_entry *e,
 	c->rl[c->rl_nr++] = (e->gpa & OOH_EPML_E_ADDR_MASK) >> PAGE_SHIFT;
 }
 
-/*
- * Move the EPML buffer of this CPU to the trackers and restart it: to @to
- * (the tracker whose mm ran here while they were logged, or NULL) as
- * epml_to_ring() entries, to every other tracker by GPA (its reverse map
- * keeps the frames its process maps; a frame first written by another
- * context is not logged again in this interval).  EN is cleared around
- * the drain so that no entry lands between reading INDEX and writing it
- * back to 0, then restored.
- */
-void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
+/* Entries [from, to) of this CPU's buffer to the rearm list and trackers. */
+static void epml_deliver(struct spml_cpu *c, struct spml_tracker *to,
+			 const struct ooh_epml_entry *e, u64 from, u64 n)
 {
-	struct ooh_epml_entry *e;
 	struct spml_tracker *t;
-	u64 idx, n, i, cap = OOH_EPML_CAPACITY(epml_size);
-	u64 batch[32];
+	u64 batch[32], i;
 	unsigned int k;
 
-	if (!c->epml_buf)
-		return;
-	if (c->epml_on)
-		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, 0);
-	if (rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx))
-		idx = OOH_EPML_INDEX_OVF;	/* revoked: nothing is known */
-	n = min(idx & OOH_EPML_INDEX_MASK, cap);
-	e = page_address(c->epml_buf);
-	for (i = 0; i < n; i++)
+	for (i = from; i < n; i++)
 		if (e[i].gva & OOH_EPML_E_VALID)
 			epml_rl_add(c, &e[i], to);
 	list_for_each_entry_rcu(t, &trackers, node) {
 		bool notify = false;
 
-		for (i = 0, k = 0; i < n; i++) {
+		for (i = from, k = 0; i < n; i++) {
 			u64 ent;
 
 			if (!(e[i].gva & OOH_EPML_E_VALID))
@@ -164,17 +147,48 @@ void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 		if (notify)
 			tracker_notify(t);
 	}
-	c->epml_entries += n;
+}
+
+/*
+ * Move the EPML buffer of this CPU to the trackers and restart it: to @to
+ * (the tracker whose mm ran here while they were logged, or NULL) as
+ * epml_to_ring() entries, to every other tracker by GPA (its reverse map
+ * keeps the frames its process maps; a frame first written by another
+ * context is not logged again in this interval).  Interrupts off.
+ * Logging stays on: the drain's own first writes (the rings, the rearm
+ * list) are logged too, behind the entries being read, so it reads INDEX
+ * again until it stops moving and only then writes it back to 0; between
+ * that last read and the write nothing stores to memory.  Every EPT dirty
+ * flag this CPU sets thus has its entry (but the buffer's own, EPML.md
+ * 5.1), which the rearm by list relies on.
+ */
+void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
+{
+	const struct ooh_epml_entry *e;
+	u64 idx, n, done = 0, cap = OOH_EPML_CAPACITY(epml_size);
+
+	if (!c->epml_buf)
+		return;
+	e = page_address(c->epml_buf);
+	for (;;) {
+		if (rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx))
+			idx = OOH_EPML_INDEX_OVF;	/* revoked: nothing is known */
+		n = min(idx & OOH_EPML_INDEX_MASK, cap);
+		if (n > done)
+			epml_deliver(c, to, e, done, n);
+		if (n <= done || (idx & OOH_EPML_INDEX_OVF))
+			break;
+		done = n;
+	}
+	if (done || (idx & OOH_EPML_INDEX_OVF))
+		wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
+	c->epml_entries += max(n, done);
 	if (idx & OOH_EPML_INDEX_OVF) {
+		/* entries of this interval were not logged, whoever wrote */
 		c->epml_ovf++;
 		c->rl_ovf = true;
-		/* entries of this interval were not logged, whoever wrote */
 		trackers_flag(OOH_RING_F_OVERFLOW);
 	}
-	if (n || (idx & OOH_EPML_INDEX_OVF))
-		wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
-	if (c->epml_on)
-		wrmsrl_safe(OOH_MSR_IA32_EPML_CTL, c->epml_ctl);
 }
 
 /* Logging on/off for this CPU (EPML.md 3.1: WRMSR, no VM exit). */
@@ -394,9 +408,9 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 
 /*
  * The rearm of a SYNC whose IPIs took every CPU's list into @r.  This
- * CPU drains once more and takes its list with interrupts off up to the
- * hypercall, so that on a 1-vCPU domain no frame is dirty and unlisted
- * when Xen resets (its audit counts 0).  The entries drained here are
+ * CPU drains and takes its list again, until its buffer stays empty, with
+ * interrupts off up to the hypercall, so that on a 1-vCPU domain no frame
+ * is dirty and unlisted when Xen resets (its audit counts 0).  The entries drained here are
  * after this CPU's fence: the next interval's.
  */
 int epml_rearm(struct epml_rearm *r)
@@ -404,14 +418,21 @@ int epml_rearm(struct epml_rearm *r)
 	struct ooh_spml_hvm_op op = { 0 };
 	struct spml_cpu *c;
 	unsigned long flags;
+	unsigned int loops = 0;
+	u64 idx;
 	int rc;
 
 	local_irq_save(flags);
 	c = this_cpu_ptr(&spml_cpus);
 	rcu_read_lock();
-	epml_drain(c, c->cur);
+	/* the take's own first writes (a new page of the list) log entries */
+	do {
+		epml_drain(c, c->cur);
+		epml_rl_take(c, r);
+	} while (++loops < 4 && c->epml_buf &&
+		 !rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx) &&
+		 (idx & OOH_EPML_INDEX_MASK));
 	rcu_read_unlock();
-	epml_rl_take(c, r);
 	if (READ_ONCE(rearm_full)) {
 		op.u.rearm.flags = OOH_SPML_REARM_FULL;
 	} else if (!r->full && !epml_rl_need_full && !epml_rl_unsupported &&
