@@ -26,17 +26,9 @@
  *
  * --serve SOCKET (with -p PID) makes ooh-track a tracker daemon for
  * clients that do not live from one interval to the next, such as CRIU
- * between pre-dumps: it tracks PID from its start, listens on
- * the unix stream socket SOCKET (created; an existing path is an error)
- * and answers one command line per connection:
- *   "FETCH\n"  ooh_fetch(): "OK nr=N flags=F lost=L\n" then N u64 page
- *              addresses (host byte order, sorted), the pages written
- *              since the previous FETCH (or since the start); F has
- *              OOH_FETCH_ALL (1) when information was lost
- *   "STOP\n"   "OK\n", then the daemon closes the tracker and exits 0
- * Anything else, or a failed fetch, gets "ERR reason\n".  The daemon also
- * exits (status 0) when PID ends.  It prints "ready SOCKET" on stdout once
- * the tracker is armed, so a client can wait for that line.
+ * between pre-dumps: it tracks PID from its start and listens on the unix
+ * stream socket SOCKET (created; an existing path is an error); the
+ * protocol is <ooh/serve.h>.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +49,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "ooh.h"
+#include "ooh/serve.h"
 #include "tool.h"
 
 static void usage(FILE *f)
@@ -878,7 +871,7 @@ static int write_all(int fd, const void *p, size_t len)
 /* Answer one connection; 1 after STOP, else 0. */
 static int serve_one(struct ooh_tracker *t, int fd)
 {
-	char cmd[64], hdr[96];
+	char cmd[OOH_SERVE_CMD_MAX], hdr[96];
 	struct ooh_dirty d;
 	size_t len = 0;
 	ssize_t n;
@@ -893,25 +886,27 @@ static int serve_one(struct ooh_tracker *t, int fd)
 		len += (size_t)n;
 	}
 	cmd[len] = '\0';
-	if (!strcmp(cmd, "STOP\n")) {
-		write_all(fd, "OK\n", strlen("OK\n"));
+	if (!strcmp(cmd, OOH_SERVE_STOP)) {
+		write_all(fd, OOH_SERVE_OK, strlen(OOH_SERVE_OK));
 		return 1;
 	}
-	if (strcmp(cmd, "FETCH\n")) {
-		static const char bad[] = "ERR unknown command (FETCH or STOP)\n";
+	if (strcmp(cmd, OOH_SERVE_FETCH)) {
+		static const char bad[] = OOH_SERVE_ERR
+			"unknown command (FETCH or STOP)\n";
 
 		write_all(fd, bad, strlen(bad));
 		return 0;
 	}
 	ret = ooh_fetch(t, &d);
 	if (ret < 0) {
-		snprintf(hdr, sizeof(hdr), "ERR fetch: %s\n",
+		snprintf(hdr, sizeof(hdr), OOH_SERVE_ERR "fetch: %s\n",
 			 *ooh_last_error() ? ooh_last_error() : strerror(-ret));
 		write_all(fd, hdr, strlen(hdr));
 		return 0;
 	}
-	snprintf(hdr, sizeof(hdr), "OK nr=%zu flags=%u lost=%llu\n", d.nr_pages,
-		 d.flags, (unsigned long long)d.lost);
+	snprintf(hdr, sizeof(hdr), OOH_SERVE_FETCH_OK,
+		 (unsigned long long)d.nr_pages, d.flags,
+		 (unsigned long long)d.lost);
 	if (!write_all(fd, hdr, strlen(hdr)))
 		write_all(fd, d.pages, d.nr_pages * sizeof(d.pages[0]));
 	return 0;
@@ -935,7 +930,7 @@ static int serve(struct ooh_tracker *t, pid_t pid, const char *path)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	printf("ready %s\n", path);
+	printf(OOH_SERVE_READY "%s\n", path);
 	fflush(stdout);
 	while (!stop && !stop_sig) {
 		struct pollfd pf = { .fd = ls, .events = POLLIN };
