@@ -43,7 +43,7 @@ $(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c libooh/tools/tool.h $(LIBOOH_A) lib
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
-$(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h
+$(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h include/ooh/serve.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
@@ -93,6 +93,7 @@ install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOO
 	install -D -m 644 include/ooh/spml_uio.h $(DESTDIR)$(PREFIX)/include/ooh/spml_uio.h
 	install -D -m 644 include/ooh/spml.h $(DESTDIR)$(PREFIX)/include/ooh/spml.h
 	install -D -m 644 include/ooh/epml.h $(DESTDIR)$(PREFIX)/include/ooh/epml.h
+	install -D -m 644 include/ooh/serve.h $(DESTDIR)$(PREFIX)/include/ooh/serve.h
 	install -D -m 644 $(LIBOOH_A) $(DESTDIR)$(LIBDIR)/libooh.a
 	install -D -m 755 $(LIBOOH_SO_REAL) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBOOH_SO_REAL))
 	ln -sf $(notdir $(LIBOOH_SO_REAL)) $(DESTDIR)$(LIBDIR)/$(LIBOOH_SONAME)
@@ -107,7 +108,7 @@ install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOO
 
 # the headers install-libooh installs, relative to PREFIX/include
 OOH_INSTALLED_HEADERS := ooh.h ooh/ring.h ooh/barrier.h ooh/trace.h \
-	ooh/spml_uio.h ooh/spml.h ooh/epml.h
+	ooh/spml_uio.h ooh/spml.h ooh/epml.h ooh/serve.h
 .PHONY: uninstall-libooh
 uninstall-libooh:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/,$(OOH_INSTALLED_HEADERS))
