@@ -194,7 +194,11 @@ struct ooh_stats {
 	/* OOH_COLLECT=diff: pages only one of the two paths reported */
 	uint64_t diff_pagemap_only;
 	uint64_t diff_resolve_only;
-	uint64_t __reserved[2];	/* 0; for later fields */
+	/* spml, epml (since libooh 1.1): time in the module's SYNC (drain,
+	 * fence, Xen's rearm) and RESOLVE calls; the rest of fetch_ns is
+	 * libooh's (rings, sort) */
+	uint64_t sync_ns;
+	uint64_t resolve_ns;
 };
 
 /* Fill @st.  Returns 0 (cannot fail). */

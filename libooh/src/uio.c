@@ -183,6 +183,7 @@ static int uio_resolve(struct ooh_tracker *t, struct uio_state *s,
 			   gpas->nr - k : OOH_SPML_RESOLVE_MAX;
 		size_t want = 4 * n + 4096;	/* a frame may map k times */
 		struct ooh_spml_resolve rq = { 0 };
+		uint64_t t0;
 
 		if (s->va_cap < want) {
 			uint64_t *v = realloc(s->va, want * sizeof(*v));
@@ -196,11 +197,13 @@ static int uio_resolve(struct ooh_tracker *t, struct uio_state *s,
 		rq.va_addr = (uintptr_t)s->va;
 		rq.nr = (uint32_t)n;
 		rq.max_va = (uint32_t)want;
+		t0 = __ooh_now_ns();
 		if (ioctl(s->ctl, OOH_SPML_IOC_RESOLVE, &rq))
 			return __ooh_err(errno, "OOH_SPML_IOC_RESOLVE: %s%s",
 					 strerror(errno), errno == ENOTTY ?
 					 " (ooh_pml.ko older than libooh: "
 					 "OOH_COLLECT=pagemap)" : "");
+		t->stats.resolve_ns += __ooh_now_ns() - t0;
 		t->stats.resolved_frames += rq.frames;
 		t->stats.resolve_candidates += rq.candidates;
 		t->stats.resolve_drops += rq.drops;
@@ -270,7 +273,7 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 	struct __ooh_pageset old = { 0 }, new = { 0 };
 	struct __ooh_pageset *gpas = NULL;
 	struct __ooh_rmap *m = NULL;
-	uint64_t lost = 0;
+	uint64_t lost = 0, t0 = __ooh_now_ns();
 	int ret;
 
 	if (ioctl(s->ctl, OOH_SPML_IOC_SYNC, &sync))
@@ -280,6 +283,7 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 				 "domain)" : errno == ESRCH ? " (the tracked "
 				 "process exited or exec'd: its address space "
 				 "is gone)" : "");
+	t->stats.sync_ns += __ooh_now_ns() - t0;
 	/*
 	 * The module re-armed and cleared the rings' overflow bits: from
 	 * here on an error loses this interval, which ooh_fetch() then

@@ -233,14 +233,16 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 
 	if (csv)
 		printf("%s,%zu,%u,%s,%s,%zu,%.1f,%.2f,%.1f,%.1f,%.1f,%.1f,%.1f,"
-		       "%llu,%llu,%llu,%.1f\n",
+		       "%llu,%llu,%llu,%.1f,%.1f,%.1f\n",
 		       c->backend, pages, c->pct, pattern, path, nd, fm / 1e3,
 		       fm / pages, wm, bm,
 		       (double)(st1.resolved_frames - st0.resolved_frames) / rounds,
 		       (double)(st1.resolve_candidates - st0.resolve_candidates) / rounds,
 		       (double)(st1.resolve_drops - st0.resolve_drops) / rounds,
 		       (unsigned long long)(st1.resolve_fallbacks - st0.resolve_fallbacks),
-		       lists, fulls, rearm_us);
+		       lists, fulls, rearm_us,
+		       (double)(st1.sync_ns - st0.sync_ns) / 1e3 / rounds,
+		       (double)(st1.resolve_ns - st0.resolve_ns) / 1e3 / rounds);
 	else
 		printf("| %s | %zu | %u%% (%zu) | %s | %s | %.1f | %.2f | "
 		       "%.1f (%.1f) | %llu/%llu | %.1f |\n", c->backend, pages,
@@ -334,7 +336,8 @@ int main(int argc, char **argv)
 		       "untracked_write_ns_per_page,"
 		       "resolve_frames_per_fetch,resolve_candidates_per_fetch,"
 		       "resolve_drops_per_fetch,resolve_fallbacks,"
-		       "xen_rearm_lists,xen_rearm_fulls,xen_rearm_us_per_fetch\n");
+		       "xen_rearm_lists,xen_rearm_fulls,xen_rearm_us_per_fetch,"
+		       "sync_us_per_fetch,resolve_us_per_fetch\n");
 	else
 		printf("| backend | region pages | dirtied | pattern | path | "
 		       "fetch (us, median) | fetch ns/tracked page | "
@@ -351,7 +354,7 @@ int main(int argc, char **argv)
 		if (ooh_backend_probe(*b)) {
 			unavailable |= nonly > 0;	/* named, cannot run */
 			if (csv)
-				printf("%s,,,,,,,,,,,,,,,,\n", *b);
+				printf("%s,,,,,,,,,,,,,,,,,,\n", *b);
 			else
 				printf("| %s | unsupported here: %s |||||||||\n", *b,
 				       ooh_last_error());
