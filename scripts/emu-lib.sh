@@ -81,7 +81,9 @@ emu_key() {
 	} | sha256sum | cut -c1-16
 }
 
-# emu_elapsed START: seconds since START (date +%s.%N), one decimal.
+# emu_elapsed START [DIGITS [END]]: seconds from START to END (default
+# now), both `date +%s.%N`, with DIGITS decimals (default 1).
 emu_elapsed() {
-	awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+	awk -v a="$1" -v b="${3:-$(date +%s.%N)}" -v d="${2:-1}" \
+		'BEGIN { printf "%." d "f", b - a }'
 }

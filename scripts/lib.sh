@@ -5,8 +5,9 @@
 #             the tree (default ~/.cache/ooh).  Deleting it forces a cold run.
 # Mirrors are never written into the tree: they are read from this machine's
 # apt configuration (deb822 .sources files or the classic sources.list).
+# Sourcing it sets no shell option: each script sets its own (the build
+# scripts `set -euo pipefail` before sourcing, the tests do not).
 
-set -euo pipefail
 
 OOH_TOP=${OOH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 OOH_CACHE=${OOH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ooh}

@@ -8,9 +8,8 @@
 # test fell back to the mprotect VDB, or if gctest did not report using
 # BACKEND.  Logs stay in the build dir (tests/*.log), the summary is printed.
 . "$(dirname "$0")/../../scripts/lib.sh"
-# lib.sh sets -e and pipefail; the tests check every status themselves
-# (and stop gctest early through a pipe, which is not an error)
-set +e +o pipefail
+# no -e, no pipefail: the tests check every status themselves (and stop
+# gctest early through a pipe, which is not an error)
 
 top=$OOH_TOP
 libooh=$top/build/lib/libooh.a
