@@ -5,14 +5,20 @@
  * modes: SPML (/dev/ooh-spml, Xen copies PML's GPAs into per-vCPU rings)
  * and EPML (/dev/ooh-epml, the emulated CPU logs GVAs into a per-vCPU
  * buffer); MODULE_ALIAS("ooh_spml") answers modprobe of that name too.
- * Files, by job:
+ * Files, by job (each producer depends on tracker.c and xen.c, never on
+ * the other producer):
  *   tracker.c  tracker lifetime (TRACK, SYNC, close), its rings and their
- *              UIO mmap, the sched_switch probe that attributes contexts,
- *              the MMU notifier, the misc devices, module init/exit
- *   spml.c     the SPML path: HVMOP_spml hypercalls, the per-vCPU Xen
- *              rings, VIRQ_SPML, arming Xen, CPU hotplug
- *   epml.c     the EPML path: the per-vCPU EPML buffer, its MSRs and
- *              buffer-full IRQ, and the drain into the trackers' rings
+ *              UIO mmap, the per-vCPU lifetime of the producers (setup,
+ *              arming Xen, CPU hotplug), the sched_switch probe that
+ *              attributes contexts, the MMU notifier, the misc devices,
+ *              module init/exit
+ *   xen.c      the HVMOP_spml hypercalls
+ *   spml.c     producer: the per-vCPU Xen rings, VIRQ_SPML, their move
+ *              into the trackers' rings
+ *   epml.c     producer: the per-vCPU EPML buffer, its MSRs and
+ *              buffer-full IRQ, the drain into the trackers' rings, the
+ *              rearm list
+ *   resolve.c  RESOLVE: logged frames to the tracked process's pages
  *
  * Design (both modes):
  *
@@ -189,17 +195,18 @@ void trackers_flag(u32 flag);
 /* resolve.c: OOH_SPML_IOC_RESOLVE, logged frames to @t's pages */
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
 
-/* spml.c */
+/* xen.c: HVMOP_spml */
 int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op);
 int spml_simple(u32 cmd);
 extern bool rearm_full;
 int spml_rearm(void);
 int spml_set_tracking(bool on);
+
+/* spml.c: the Xen ring producer */
 void spml_move(struct spml_cpu *c);
-int spml_xen_setup(void);
-void spml_xen_teardown(void);
-int spml_cpu_online(unsigned int cpu);
-int spml_cpu_offline(unsigned int cpu);
+int spml_setup_cpu(unsigned int cpu);
+void spml_unregister_on_cpu(void *data);
+void spml_free_cpu(unsigned int cpu);
 
 /* epml.c */
 /* The GFNs one SYNC hands to Xen's rearm (epml_rl_take(), epml_rearm()). */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * spml.c - the SPML path of ooh_pml.ko (design: ooh_pml.h): HVMOP_spml
- * hypercalls (include/ooh/spml.h), one Xen ring per vCPU registered from
- * that vCPU, VIRQ_SPML, arming Xen while trackers exist, and CPU hotplug.
- * The Xen rings exist in EPML mode too (superpage write faults, Xen's own
- * writes, disarm), so this file also sets up each vCPU's EPML buffer
- * through epml_setup_one().
+ * spml.c - the SPML producer of ooh_pml.ko (design: ooh_pml.h): one Xen
+ * ring per vCPU registered from that vCPU, VIRQ_SPML, and the move of
+ * Xen's entries into the trackers' rings.  The Xen rings exist in EPML
+ * mode too (superpage write faults, Xen's own writes, disarm).  Their
+ * lifetime (setup, arming, hotplug) is tracker.c's; the hypercalls are
+ * xen.c's.
  */
 #include "ooh_pml.h"
 
@@ -14,65 +14,6 @@ module_param(xen_ring_entries, uint, 0444);
 MODULE_PARM_DESC(xen_ring_entries,
 		 "entries of each per-vCPU ring shared with Xen (power of two)");
 
-static bool xen_armed;
-/*
- * Xen rings set up (spml_xen_setup() to spml_xen_teardown()); written
- * under cpus_read_lock(), so CPU hotplug callbacks (cpus_write_lock())
- * see it stable.  They never take spml_lock: tracker_create() holds it
- * around cpus_read_lock().
- */
-static bool xen_up;
-
-/* ------------------------------------------------------------------ */
-/* Hypercalls                                                          */
-/* ------------------------------------------------------------------ */
-
-int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op)
-{
-	op->version = OOH_SPML_INTERFACE_VERSION;
-	op->cmd = cmd;
-	op->domain = DOMID_SELF;
-	return HYPERVISOR_hvm_op(HVMOP_spml, op);
-}
-
-int spml_simple(u32 cmd)
-{
-	struct ooh_spml_hvm_op op = { 0 };
-
-	return spml_hvmop(cmd, &op);
-}
-
-/*
- * The old rearm, kept to measure both side by side (ooh-bench --path):
- * Xen resets the whole p2m at every rearm instead of the frames written.
- */
-bool rearm_full;
-module_param(rearm_full, bool, 0644);
-MODULE_PARM_DESC(rearm_full, "every rearm resets the whole p2m (the old path)");
-
-/* OOH_SPML_OP_rearm for PML: Xen resets the frames it saw logged. */
-int spml_rearm(void)
-{
-	struct ooh_spml_hvm_op op = { 0 };
-	int rc;
-
-	if (READ_ONCE(rearm_full))
-		op.u.rearm.flags = OOH_SPML_REARM_FULL;
-	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
-	if (rc == -EINVAL && op.u.rearm.flags) {
-		/* a Xen whose rearm takes no u.rearm: its only path */
-		op.u.rearm.flags = 0;
-		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
-	}
-	return rc;
-}
-
-int spml_set_tracking(bool on)
-{
-	struct ooh_spml_hvm_op op = { .u.tracking.on = on };
-
-	return spml_hvmop(OOH_SPML_OP_set_tracking, &op);
-}
 
 /*
  * Move everything Xen produced on this CPU so far to every tracker's ring
@@ -170,7 +111,7 @@ static void spml_register_on_cpu(void *data)
 	}
 }
 
-static void spml_unregister_on_cpu(void *data)
+void spml_unregister_on_cpu(void *data)
 {
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 
@@ -186,7 +127,7 @@ static void spml_unregister_on_cpu(void *data)
 	c->cur = NULL;
 }
 
-static void spml_free_cpu(unsigned int cpu)
+void spml_free_cpu(unsigned int cpu)
 {
 	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
 
@@ -197,32 +138,12 @@ static void spml_free_cpu(unsigned int cpu)
 	c->xr = NULL;
 }
 
-void spml_xen_teardown(void)
-{
-	unsigned int cpu;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		smp_call_function_single(cpu, epml_off_on_cpu, NULL, 1);
-	if (xen_armed)
-		spml_simple(OOH_SPML_OP_disarm);
-	xen_armed = false;
-	for_each_online_cpu(cpu)
-		smp_call_function_single(cpu, spml_unregister_on_cpu, NULL, 1);
-	for_each_possible_cpu(cpu) {
-		spml_free_cpu(cpu);
-		epml_free_cpu(cpu);
-	}
-	xen_up = false;
-	cpus_read_unlock();
-}
-
 /*
  * Allocate, register (on @cpu: Xen takes the calling vCPU's ring) and bind
- * the Xen ring of @cpu, then its EPML buffer in EPML mode.  Process
- * context, CPU hotplug excluded.  On failure the caller frees the CPU.
+ * the Xen ring of @cpu.  Process context, CPU hotplug excluded.  On
+ * failure the caller frees the CPU.
  */
-static int spml_setup_one(unsigned int cpu)
+int spml_setup_cpu(unsigned int cpu)
 {
 	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
 	u32 nr = xen_ring_entries;
@@ -260,108 +181,5 @@ static int spml_setup_one(unsigned int cpu)
 		return rc;
 	}
 	c->irq = rc;
-	return mode_epml ? epml_setup_one(cpu) : 0;
-}
-
-/* Set up the Xen ring of every online vCPU (spml_setup_one()); arm. */
-int spml_xen_setup(void)
-{
-	unsigned int cpu;
-	int rc = 0;
-
-	cpus_read_lock();
-	xen_up = true;		/* CPUs that come online get a ring too */
-	for_each_online_cpu(cpu) {
-		rc = spml_setup_one(cpu);
-		if (rc)
-			break;
-	}
-	if (!rc) {
-		struct ooh_spml_hvm_op op = {
-			.u.arm.flags = mode_epml ? OOH_SPML_ARM_NO_PML : 0,
-		};
-
-		rc = spml_hvmop(OOH_SPML_OP_arm, &op);
-		if (rc == -EBUSY) {	/* left armed by a previous instance */
-			spml_simple(OOH_SPML_OP_disarm);
-			rc = spml_hvmop(OOH_SPML_OP_arm, &op);
-		}
-		if (!rc)
-			xen_armed = true;
-		else
-			pr_warn("arming %s: %d\n", mode_epml ? "EPML" : "SPML",
-				rc);
-	}
-	cpus_read_unlock();
-	if (rc)
-		spml_xen_teardown();
-	return rc;
-}
-
-/* IPI to self (IRQs off) from the offline callback: let go of this CPU. */
-static void spml_offline_on_cpu(void *data)
-{
-	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
-
-	if (mode_epml && c->epml_buf) {
-		epml_drain(c, c->cur);	/* to the trackers, as at a switch */
-		epml_off_on_cpu(NULL);
-	}
-	spml_unregister_on_cpu(NULL);
-}
-
-/*
- * CPU hotplug (CPUHP_AP_ONLINE_DYN, run on @cpu itself, process context).
- * A vCPU that comes online while trackers exist gets its Xen ring (and
- * EPML buffer) before any task runs there; if that fails it stays offline
- * (an error aborts the onlining), since an EPML vCPU without a buffer
- * would log nothing.  Until its ring exists, Xen hands what the vCPU logs
- * to the domain's queue (xen-patches/0014), which the next drain of any
- * vCPU moves to a ring; EPML logs nothing there before EN is set.  The
- * interval in which a vCPU comes or goes is therefore "everything dirty"
- * for every tracker (SYNC reports OOH_RING_F_OVERFLOW once per tracker);
- * the intervals after it are exact on every online vCPU.
- */
-int spml_cpu_online(unsigned int cpu)
-{
-	int rc;
-
-	if (!xen_up)
-		return 0;
-	atomic_inc(&hotplugs);
-	rc = spml_setup_one(cpu);
-	if (rc) {
-		pr_warn("cpu%u: no SPML/EPML ring, keeping it offline: %d\n",
-			cpu, rc);
-		smp_call_function_single(cpu, spml_offline_on_cpu, NULL, 1);
-		spml_free_cpu(cpu);
-		epml_free_cpu(cpu);
-		return rc;
-	}
-	if (mode_epml) {
-		rcu_read_lock();
-		if (!list_empty(&trackers))
-			epml_switch(this_cpu_ptr(&spml_cpus), true);
-		rcu_read_unlock();
-	}
-	return 0;
-}
-
-/*
- * A vCPU going offline (no task runs there any more): its entries go to
- * the trackers, its Xen ring is unregistered (Xen flushes the PML buffer
- * into it first) and freed.  What it logs after that, on its way down
- * (an interrupt handler's store), Xen keeps in its PML buffer or hands to
- * the domain's queue, possibly after the next SYNC; EPML does not log it
- * at all.  Hence, as for onlining, that interval is "everything dirty".
- */
-int spml_cpu_offline(unsigned int cpu)
-{
-	if (!xen_up)
-		return 0;
-	atomic_inc(&hotplugs);
-	smp_call_function_single(cpu, spml_offline_on_cpu, NULL, 1);
-	spml_free_cpu(cpu);
-	epml_free_cpu(cpu);
 	return 0;
 }

@@ -132,6 +132,153 @@ static void spml_sched_switch(void *data, bool preempt,
 }
 
 /* ------------------------------------------------------------------ */
+/* Per-vCPU lifetime: the producers' state, arming, CPU hotplug        */
+/* ------------------------------------------------------------------ */
+
+static bool xen_armed;
+/*
+ * Xen rings set up (ooh_xen_setup() to ooh_xen_teardown()); written
+ * under cpus_read_lock(), so CPU hotplug callbacks (cpus_write_lock())
+ * see it stable.  They never take spml_lock: tracker_create() holds it
+ * around cpus_read_lock().
+ */
+static bool xen_up;
+
+/*
+ * The producers of @cpu: its Xen ring (spml.c), then in EPML mode its
+ * EPML buffer (epml.c).  On failure the caller frees the CPU.
+ */
+static int ooh_setup_cpu(unsigned int cpu)
+{
+	int rc = spml_setup_cpu(cpu);
+
+	return rc ? rc : mode_epml ? epml_setup_one(cpu) : 0;
+}
+
+static void ooh_xen_teardown(void)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, epml_off_on_cpu, NULL, 1);
+	if (xen_armed)
+		spml_simple(OOH_SPML_OP_disarm);
+	xen_armed = false;
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, spml_unregister_on_cpu, NULL, 1);
+	for_each_possible_cpu(cpu) {
+		spml_free_cpu(cpu);
+		epml_free_cpu(cpu);
+	}
+	xen_up = false;
+	cpus_read_unlock();
+}
+
+/* Set up every online vCPU (ooh_setup_cpu()), then arm Xen. */
+static int ooh_xen_setup(void)
+{
+	unsigned int cpu;
+	int rc = 0;
+
+	cpus_read_lock();
+	xen_up = true;		/* CPUs that come online get a ring too */
+	for_each_online_cpu(cpu) {
+		rc = ooh_setup_cpu(cpu);
+		if (rc)
+			break;
+	}
+	if (!rc) {
+		struct ooh_spml_hvm_op op = {
+			.u.arm.flags = mode_epml ? OOH_SPML_ARM_NO_PML : 0,
+		};
+
+		rc = spml_hvmop(OOH_SPML_OP_arm, &op);
+		if (rc == -EBUSY) {	/* left armed by a previous instance */
+			spml_simple(OOH_SPML_OP_disarm);
+			rc = spml_hvmop(OOH_SPML_OP_arm, &op);
+		}
+		if (!rc)
+			xen_armed = true;
+		else
+			pr_warn("arming %s: %d\n", mode_epml ? "EPML" : "SPML",
+				rc);
+	}
+	cpus_read_unlock();
+	if (rc)
+		ooh_xen_teardown();
+	return rc;
+}
+
+/* IPI to self (IRQs off) from the offline callback: let go of this CPU. */
+static void ooh_offline_on_cpu(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (mode_epml && c->epml_buf) {
+		epml_drain(c, c->cur);	/* to the trackers, as at a switch */
+		epml_off_on_cpu(NULL);
+	}
+	spml_unregister_on_cpu(NULL);
+}
+
+/*
+ * CPU hotplug (CPUHP_AP_ONLINE_DYN, run on @cpu itself, process context).
+ * A vCPU that comes online while trackers exist gets its Xen ring (and
+ * EPML buffer) before any task runs there; if that fails it stays offline
+ * (an error aborts the onlining), since an EPML vCPU without a buffer
+ * would log nothing.  Until its ring exists, Xen hands what the vCPU logs
+ * to the domain's queue (xen-patches/0014), which the next drain of any
+ * vCPU moves to a ring; EPML logs nothing there before EN is set.  The
+ * interval in which a vCPU comes or goes is therefore "everything dirty"
+ * for every tracker (SYNC reports OOH_RING_F_OVERFLOW once per tracker);
+ * the intervals after it are exact on every online vCPU.
+ */
+static int ooh_cpu_online(unsigned int cpu)
+{
+	int rc;
+
+	if (!xen_up)
+		return 0;
+	atomic_inc(&hotplugs);
+	rc = ooh_setup_cpu(cpu);
+	if (rc) {
+		pr_warn("cpu%u: no SPML/EPML ring, keeping it offline: %d\n",
+			cpu, rc);
+		smp_call_function_single(cpu, ooh_offline_on_cpu, NULL, 1);
+		spml_free_cpu(cpu);
+		epml_free_cpu(cpu);
+		return rc;
+	}
+	if (mode_epml) {
+		rcu_read_lock();
+		if (!list_empty(&trackers))
+			epml_switch(this_cpu_ptr(&spml_cpus), true);
+		rcu_read_unlock();
+	}
+	return 0;
+}
+
+/*
+ * A vCPU going offline (no task runs there any more): its entries go to
+ * the trackers, its Xen ring is unregistered (Xen flushes the PML buffer
+ * into it first) and freed.  What it logs after that, on its way down
+ * (an interrupt handler's store), Xen keeps in its PML buffer or hands to
+ * the domain's queue, possibly after the next SYNC; EPML does not log it
+ * at all.  Hence, as for onlining, that interval is "everything dirty".
+ */
+static int ooh_cpu_offline(unsigned int cpu)
+{
+	if (!xen_up)
+		return 0;
+	atomic_inc(&hotplugs);
+	smp_call_function_single(cpu, ooh_offline_on_cpu, NULL, 1);
+	spml_free_cpu(cpu);
+	epml_free_cpu(cpu);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Tracker lifetime                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -442,7 +589,7 @@ static void tracker_destroy(struct spml_tracker *t)
 			tracepoint_synchronize_unregister();
 			probe_registered = false;
 		}
-		spml_xen_teardown();
+		ooh_xen_teardown();
 	}
 	tracker_free(t);
 }
@@ -588,7 +735,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 		goto fail_locked;
 	if (nr_trackers == 0) {
 		mode_epml = epml;
-		rc = spml_xen_setup();
+		rc = ooh_xen_setup();
 		if (rc)
 			goto fail_locked;
 	}
@@ -597,7 +744,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 					       spml_sched_switch, NULL);
 		if (rc) {
 			if (nr_trackers == 0)
-				spml_xen_teardown();
+				ooh_xen_teardown();
 			goto fail_locked;
 		}
 		probe_registered = true;
@@ -610,7 +757,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 						    spml_sched_switch, NULL);
 			tracepoint_synchronize_unregister();
 			probe_registered = false;
-			spml_xen_teardown();
+			ooh_xen_teardown();
 		}
 		goto fail_locked;
 	}
@@ -732,7 +879,7 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	if (mode_epml)
 		a.rl = epml_rearm_begin();
 	/*
-	 * A vCPU came or went since the last SYNC (spml_cpu_online()): read
+	 * A vCPU came or went since the last SYNC (ooh_cpu_online()): read
 	 * under the hotplug lock, so a completed hotplug is always seen.
 	 */
 	hp = atomic_read(&hotplugs);
@@ -934,7 +1081,7 @@ static int __init spml_init(void)
 		return -ENOENT;
 	}
 	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "ooh/spml:online",
-				       spml_cpu_online, spml_cpu_offline);
+				       ooh_cpu_online, ooh_cpu_offline);
 	if (rc < 0)
 		return rc;
 	spml_hp_state = rc;

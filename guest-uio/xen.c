@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xen.c - the HVMOP_spml hypercalls of ooh_pml.ko (include/ooh/spml.h),
+ * below both producers (spml.c, epml.c) and the tracker core.
+ */
+#include "ooh_pml.h"
+
+int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op)
+{
+	op->version = OOH_SPML_INTERFACE_VERSION;
+	op->cmd = cmd;
+	op->domain = DOMID_SELF;
+	return HYPERVISOR_hvm_op(HVMOP_spml, op);
+}
+
+int spml_simple(u32 cmd)
+{
+	struct ooh_spml_hvm_op op = { 0 };
+
+	return spml_hvmop(cmd, &op);
+}
+
+/*
+ * The old rearm, kept to measure both side by side (ooh-bench --path):
+ * Xen resets the whole p2m at every rearm instead of the frames written.
+ */
+bool rearm_full;
+module_param(rearm_full, bool, 0644);
+MODULE_PARM_DESC(rearm_full, "every rearm resets the whole p2m (the old path)");
+
+/* OOH_SPML_OP_rearm for PML: Xen resets the frames it saw logged. */
+int spml_rearm(void)
+{
+	struct ooh_spml_hvm_op op = { 0 };
+	int rc;
+
+	if (READ_ONCE(rearm_full))
+		op.u.rearm.flags = OOH_SPML_REARM_FULL;
+	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	if (rc == -EINVAL && op.u.rearm.flags) {
+		/* a Xen whose rearm takes no u.rearm: its only path */
+		op.u.rearm.flags = 0;
+		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	}
+	return rc;
+}
+
+int spml_set_tracking(bool on)
+{
+	struct ooh_spml_hvm_op op = { .u.tracking.on = on };
+
+	return spml_hvmop(OOH_SPML_OP_set_tracking, &op);
+}
