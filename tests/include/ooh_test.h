@@ -10,13 +10,18 @@
  *   ooh_test_result()       print ok/FAILED, return the exit status
  *   ooh_test_tracks_self(b) backend b works here and tracks the calling
  *                           process (OOH_CAP_SELF: not a ring harness)
+ *   ooh_test_map(n)         n zeroed anonymous pages, or exit 1
  *   PG                      the page size libooh counts in
  */
 #ifndef OOH_TEST_H
 #define OOH_TEST_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "ooh.h"
 
@@ -38,6 +43,19 @@ static inline int ooh_test_result(void)
 {
 	printf("%s\n", failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
+}
+
+/* @n zeroed private anonymous pages; a failed mmap fails the test */
+static inline char *ooh_test_map(size_t n)
+{
+	char *m = mmap(NULL, n * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED) {
+		printf("FAIL setup: mmap of %zu pages: %s\n", n, strerror(errno));
+		exit(1);
+	}
+	return m;
 }
 
 static inline bool ooh_test_tracks_self(const char *backend)
