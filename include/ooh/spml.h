@@ -120,6 +120,9 @@ typedef uint16_t ooh_u16;
  * flags on and clear the dirty flags without enabling PML, so the guest's
  * EPML logs first writes and no PML-full VM exit occurs; needs
  * HVM_PARAM_EPML (else -EOPNOTSUPP).  Rearm keeps the mode of the arm.
+ * -EOPNOTSUPP while the domain has an ioreq server (a device model such as
+ * QEMU writes guest memory through foreign mappings no log sees, and
+ * reports them with XEN_DMOP_modified_memory only while migrating).
  */
 #define OOH_SPML_OP_arm			3
 /*
@@ -132,7 +135,9 @@ typedef uint16_t ooh_u16;
  * u.rearm's list (EPML logs in the guest: Xen sees no entry).  Without
  * OOH_SPML_REARM_LIST in that mode, or when Xen cannot name every such
  * frame, it resets the whole p2m, as it does with OOH_SPML_REARM_FULL
- * (the old path, kept for side-by-side measurements).
+ * (the old path, kept for side-by-side measurements).  If an ioreq server
+ * was created since the arm or the last rearm, Xen force-disarms (every
+ * ring gets OOH_RING_F_DISARMED) and returns -EOPNOTSUPP.
  */
 #define OOH_SPML_OP_rearm		4
 /* Disarm: flush every vCPU, stop PML for SPML (Xen's own log-dirty user,
@@ -328,7 +333,9 @@ struct ooh_spml_domctl {
  *               domctl on a PV domain); not a HAP (EPT) domain on VMX with
  *               PML; nested HVM enabled; a device is passed through;
  *               shadow paging.  Checked before anything else but the
- *               version, pads and cmd.
+ *               version, pads and cmd.  Also arm while the domain has an
+ *               ioreq server, and rearm after one was created (the
+ *               domain is then disarmed).
  *   EINVAL      bad version, non-zero pad, unknown cmd, nr_entries not a
  *               valid ring size, nr_frames != 1 + nr_entries / 512, a frame
  *               that is not writable guest RAM (MMIO, shared, grant, paged),

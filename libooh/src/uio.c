@@ -122,7 +122,9 @@ static int uio_start(struct ooh_tracker *t, struct uio_state *s)
 				 e == EPERM ? " (SPML not granted: xen-pml "
 				 "enable DOMAIN in dom0)" : e == EBUSY ?
 				 " (trackers of the other kind, spml/epml, "
-				 "are open)" : "");
+				 "are open)" : e == EOPNOTSUPP ?
+				 " (Xen refuses to arm: a device model, a "
+				 "passed-through device or nested HVM)" : "");
 	}
 	snprintf(path, sizeof(path), "/dev/uio%u", s->tr.uio_index);
 	s->uio = open(path, O_RDWR | O_CLOEXEC);
@@ -280,7 +282,8 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 		return __ooh_err(errno == EIO ? ENODEV : errno,
 				 "OOH_SPML_IOC_SYNC: %s%s", strerror(errno),
 				 errno == EIO ? " (Xen disarmed SPML for this "
-				 "domain)" : errno == ESRCH ? " (the tracked "
+				 "domain: grant withdrawn or a device model "
+				 "attached)" : errno == ESRCH ? " (the tracked "
 				 "process exited or exec'd: its address space "
 				 "is gone)" : "");
 	t->stats.sync_ns += __ooh_now_ns() - t0;

@@ -2,7 +2,8 @@
 /*
  * spml-dmop - dom0 half of guest test 28-spml-dm-writes: report guest
  * frames as written by the device model, as QEMU does after its DMA into
- * guest memory (emulated IDE/AHCI, e1000, VGA): XEN_DMOP_modified_memory
+ * guest memory while it migrates (emulated IDE/AHCI, e1000, VGA; at other
+ * times QEMU reports nothing, hence spml-ioreq): XEN_DMOP_modified_memory
  * through libxendevicemodel.  No guest CPU store happens, so no PML or
  * EPML entry: the frames must reach the SPML rings through Xen's queue of
  * its own writes (xen-patches/0013).
