@@ -35,13 +35,13 @@
  * of the interval once anyone wrote it, so a later write by the tracked
  * process is not logged again): every entry of a vCPU's Xen ring goes to
  * every tracker's ring for that vCPU, including entries logged while no
- * tracked process ran (Xen keeps them too, xen-patches/0012), and each
+ * tracked process ran (Xen keeps them too, xen-patches/0006), and each
  * tracker's reverse map keeps the frames its process maps.  A new tracker
  * attaches at once (IPI) on every vCPU where its process is running, not
  * at its next context switch.  Frames Xen writes itself (hypercall
  * outputs, dom0 backends' grant mappings and copies: no CPU store of this
  * guest, so no PML entry) reach a Xen ring at the next drain
- * (xen-patches/0013); every SYNC drains, in both modes.  CPU hotplug
+ * (xen-patches/0011); every SYNC drains, in both modes.  CPU hotplug
  * (a cpuhp state): a vCPU that comes online while trackers exist gets its
  * ring before any task runs there, one that goes offline releases it; the
  * interval of a hotplug is reported as overflow ("everything dirty").

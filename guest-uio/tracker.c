@@ -228,7 +228,7 @@ static void ooh_offline_on_cpu(void *data)
  * EPML buffer) before any task runs there; if that fails it stays offline
  * (an error aborts the onlining), since an EPML vCPU without a buffer
  * would log nothing.  Until its ring exists, Xen hands what the vCPU logs
- * to the domain's queue (xen-patches/0014), which the next drain of any
+ * to the domain's queue (xen-patches/0011), which the next drain of any
  * vCPU moves to a ring; EPML logs nothing there before EN is set.  The
  * interval in which a vCPU comes or goes is therefore "everything dirty"
  * for every tracker (SYNC reports OOH_RING_F_OVERFLOW once per tracker);
@@ -817,7 +817,7 @@ static void spml_sync_on_cpu(void *data)
 	 * EPML mode too: Xen queues the frames it writes itself (hypercall
 	 * outputs, backends' grant unmaps and copies; no CPU store of this
 	 * guest, so neither PML nor EPML logs them) and moves them to this
-	 * vCPU's Xen ring at the drain (xen-patches/0013).
+	 * vCPU's Xen ring at the drain (xen-patches/0011).
 	 */
 	if (c->registered)
 		spml_simple(OOH_SPML_OP_drain);

@@ -267,7 +267,7 @@ void __ooh_uio_fini(struct ooh_tracker *t);
  * entries of every context to every tracker (tests/system/spml.test 25).
  * PINNED_WRITES: stores through pins are CPU stores PML logs; Xen queues
  * the frames it writes itself (hypercall outputs, backends' grant unmaps
- * and copies) for the rings, xen-patches/0013 (spml.test 26).
+ * and copies) for the rings, xen-patches/0011 (spml.test 26).
  */
 #define OOH_UIO_CAPS (OOH_CAP_SELF | OOH_CAP_OTHER | OOH_CAP_KERNEL_WRITES | \
 		      OOH_CAP_WHOLE_MM | OOH_CAP_NEW_MAPPINGS | OOH_CAP_THREADS | \

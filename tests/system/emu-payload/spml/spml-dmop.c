@@ -6,7 +6,7 @@
  * times QEMU reports nothing, hence spml-ioreq): XEN_DMOP_modified_memory
  * through libxendevicemodel.  No guest CPU store happens, so no PML or
  * EPML entry: the frames must reach the SPML rings through Xen's queue of
- * its own writes (xen-patches/0013).
+ * its own writes (xen-patches/0011).
  *
  * Usage: spml-dmop DOMID FIRST_PFN NR   Prints "modified pfn=P nr=N";
  * errors: one line on stderr, exit 1 (2: usage).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * spml-flask - dom0 half of guest test 12-spml-flask:
- * FLASK's mode and the guest_spml boolean (xen-patches/0018,
+ * FLASK's mode and the guest_spml boolean (xen-patches/0008,
  * tools/flask/policy/modules/guest_features.te) through libxenctrl's
  * xc_flask_* calls, as flask-getenforce and flask-set-bool do.
  *

@@ -10,7 +10,7 @@
  * privcmd_call() (user access allowed around the hypercall).  Xen translates
  * addr through the caller's page tables and writes the 16-byte
  * xen_extraversion_t with copy_to_guest() -> __hvm_copy(): a write by
- * Xen, not by a guest CPU store, so no PML entry; xen-patches/0013 hands
+ * Xen, not by a guest CPU store, so no PML entry; xen-patches/0011 hands
  * the frame to the SPML rings (paging_mark_pfn_dirty()).
  */
 #include <linux/fs.h>
