@@ -868,10 +868,30 @@ static int write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
+/*
+ * --serve -v: one line per FETCH on stderr, the fetch's share of
+ * ooh_stats(3) (microseconds; sync and resolve are spml/epml's module
+ * calls, the rest of fetch is libooh's own work).
+ */
+static void serve_stats(const struct ooh_stats *a, const struct ooh_stats *b,
+			const struct ooh_dirty *d)
+{
+	fprintf(stderr, "ooh-track: FETCH nr=%zu flags=%u fetch_us=%llu "
+		"sync_us=%llu resolve_us=%llu frames=%llu candidates=%llu "
+		"drops=%llu\n", d->nr_pages, d->flags,
+		(unsigned long long)(b->fetch_ns - a->fetch_ns) / 1000,
+		(unsigned long long)(b->sync_ns - a->sync_ns) / 1000,
+		(unsigned long long)(b->resolve_ns - a->resolve_ns) / 1000,
+		(unsigned long long)(b->resolved_frames - a->resolved_frames),
+		(unsigned long long)(b->resolve_candidates - a->resolve_candidates),
+		(unsigned long long)(b->resolve_drops - a->resolve_drops));
+}
+
 /* Answer one connection; 1 after STOP, else 0. */
-static int serve_one(struct ooh_tracker *t, int fd)
+static int serve_one(struct ooh_tracker *t, int fd, bool verbose)
 {
 	char cmd[OOH_SERVE_CMD_MAX], hdr[96];
+	struct ooh_stats s0, s1;
 	struct ooh_dirty d;
 	size_t len = 0;
 	ssize_t n;
@@ -897,7 +917,12 @@ static int serve_one(struct ooh_tracker *t, int fd)
 		write_all(fd, bad, strlen(bad));
 		return 0;
 	}
+	ooh_stats(t, &s0);
 	ret = ooh_fetch(t, &d);
+	if (ret >= 0 && verbose) {
+		ooh_stats(t, &s1);
+		serve_stats(&s0, &s1, &d);
+	}
 	if (ret < 0) {
 		snprintf(hdr, sizeof(hdr), OOH_SERVE_ERR "fetch: %s\n",
 			 *ooh_last_error() ? ooh_last_error() : strerror(-ret));
@@ -913,7 +938,8 @@ static int serve_one(struct ooh_tracker *t, int fd)
 }
 
 /* --serve: the daemon loop (see the header comment). */
-static int serve(struct ooh_tracker *t, pid_t pid, const char *path)
+static int serve(struct ooh_tracker *t, pid_t pid, const char *path,
+		 bool verbose)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int ls, stop = 0;
@@ -943,7 +969,7 @@ static int serve(struct ooh_tracker *t, pid_t pid, const char *path)
 		fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		stop = serve_one(t, fd);
+		stop = serve_one(t, fd, verbose);
 		close(fd);
 	}
 	close(ls);
@@ -1113,7 +1139,7 @@ int main(int argc, char **argv)
 	if (sock) {
 		if (child)
 			kill(child, SIGCONT);
-		return serve(t, pid, sock);
+		return serve(t, pid, sock, verbose);
 	}
 	proc_add(pid);
 	procs[0].seized = false;
