@@ -113,6 +113,35 @@ ooh_key_lock() {
 	flock 9
 }
 
+# The build scripts' cache protocol, for an entry OUT of $OOH_CACHE whose
+# name hashes everything that determines it:
+#   ooh_cached OUT MARK || { build into "$(ooh_cache_work OUT)/out"; ooh_cache_commit OUT; }
+# ooh_cached OUT MARK: 0, OUT printed, if OUT/MARK exists (a finished
+# entry: OUT appears whole, by one rename); else takes OUT's lock
+# (ooh_key_lock), checks again (another run may have built it while we
+# waited) and returns 1 with the lock held.
+ooh_cached() {
+	local try
+	for try in 1 2; do
+		if [ -e "$1/$2" ]; then
+			touch "$1"	# recently used (build-images prunes by age)
+			printf '%s\n' "$1"
+			return 0
+		fi
+		[ $try -eq 2 ] || ooh_key_lock "$1"
+	done
+	return 1
+}
+# ooh_cache_work OUT: an empty work directory OUT.build (printed), next to
+# OUT so that the commit is a rename within one file system
+ooh_cache_work() {
+	rm -rf "$1.build" && mkdir -p "$1.build" && printf '%s\n' "$1.build"
+}
+# ooh_cache_commit OUT: OUT.build/out becomes OUT; the work directory goes
+ooh_cache_commit() {
+	rm -rf "$1" && mv "$1.build/out" "$1" && rm -rf "$1.build"
+}
+
 # ooh_heavy CMD...: run a heavy build holding the machine-wide lock, so
 # that two never run at once on this 2-core machine.
 ooh_heavy() {
