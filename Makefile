@@ -21,7 +21,7 @@ BIN     := $(BUILD)/bin
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
-           -I$(TOP)/include -I$(TOP)/libooh
+           -I$(TOP)/include
 export TOP BUILD BIN CC CFLAGS
 
 ALL   :=

@@ -36,11 +36,11 @@ $(GC_DIR)/stock/lib/libgc.a: $(GC_LIB_DEPS)
 	gc/build-libgc stock $(GC_DIR)/stock >/dev/null
 	@touch $@
 
-$(GC_DIR)/ooh/lib/libgc.a: $(GC_LIB_DEPS) libooh/ooh.h
+$(GC_DIR)/ooh/lib/libgc.a: $(GC_LIB_DEPS) include/ooh.h
 	gc/build-libgc ooh $(GC_DIR)/ooh >/dev/null
 	@touch $@
 
-$(GC_DIR)/ooh-checksums/lib/libgc.a: $(GC_LIB_DEPS) libooh/ooh.h
+$(GC_DIR)/ooh-checksums/lib/libgc.a: $(GC_LIB_DEPS) include/ooh.h
 	gc/build-libgc ooh-checksums $(GC_DIR)/ooh-checksums >/dev/null
 	@touch $@
 

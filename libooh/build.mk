@@ -16,7 +16,7 @@ LIBOOH_SONAME  := libooh.so.$(OOH_SOMAJOR)
 
 ALL += $(LIBOOH_A) $(LIBOOH_SO)
 
-$(BUILD)/libooh/%.o: libooh/src/%.c libooh/ooh.h $(wildcard libooh/src/*.h) $(wildcard include/ooh/*.h)
+$(BUILD)/libooh/%.o: libooh/src/%.c include/ooh.h $(wildcard libooh/src/*.h) $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
@@ -39,19 +39,19 @@ OOH_TOOLS := $(BIN)/ooh-oracle $(BIN)/ooh-track $(BIN)/ooh-trace
 ALL += $(OOH_TOOLS) $(GUEST_PAYLOAD)/bin/ooh-oracle $(GUEST_PAYLOAD)/bin/ooh-track \
 	$(GUEST_PAYLOAD)/bin/ooh-trace
 
-$(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h
+$(BIN)/ooh-oracle: libooh/tools/ooh-oracle.c libooh/tools/tool.h $(LIBOOH_A) include/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
-$(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h include/ooh/serve.h
+$(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool.h $(LIBOOH_A) include/ooh.h include/ooh/serve.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
-$(BIN)/ooh-trace: libooh/tools/ooh-trace.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h libooh/src/tracefile.h include/ooh/trace.h
+$(BIN)/ooh-trace: libooh/tools/ooh-trace.c libooh/tools/tool.h $(LIBOOH_A) include/ooh.h libooh/src/tracefile.h include/ooh/trace.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
-$(BIN)/ooh-bench: libooh/tools/ooh-bench.c libooh/tools/tool.h $(LIBOOH_A) libooh/ooh.h
+$(BIN)/ooh-bench: libooh/tools/ooh-bench.c libooh/tools/tool.h $(LIBOOH_A) include/ooh.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 ALL += $(BIN)/ooh-bench $(GUEST_PAYLOAD)/bin/ooh-bench
@@ -86,7 +86,7 @@ $(BUILD)/lib/pkgconfig/ooh-uninstalled.pc: libooh/build.mk VERSION
 
 .PHONY: install-libooh
 install-libooh: $(LIBOOH_A) $(LIBOOH_SO) $(BUILD)/lib/pkgconfig/ooh.pc $(OOH_TOOLS) $(BIN)/ooh-bench
-	install -D -m 644 libooh/ooh.h $(DESTDIR)$(PREFIX)/include/ooh.h
+	install -D -m 644 include/ooh.h $(DESTDIR)$(PREFIX)/include/ooh.h
 	install -D -m 644 include/ooh/ring.h $(DESTDIR)$(PREFIX)/include/ooh/ring.h
 	install -D -m 644 include/ooh/barrier.h $(DESTDIR)$(PREFIX)/include/ooh/barrier.h
 	install -D -m 644 include/ooh/trace.h $(DESTDIR)$(PREFIX)/include/ooh/trace.h

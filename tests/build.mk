@@ -4,13 +4,13 @@
 UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c tests/native/*.c))
 ALL += $(UNIT_TESTS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/include/ooh_test.h $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/include/ooh_test.h $(LIBOOH_A) include/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/include -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS)
 
 # LIBS_<name>: libraries one test needs besides libooh's
 LIBS_test_uring_fixed := -luring
-$(BUILD)/tests/native/%: tests/native/%.c tests/include/ooh_test.h $(LIBOOH_A) libooh/ooh.h $(wildcard include/ooh/*.h)
+$(BUILD)/tests/native/%: tests/native/%.c tests/include/ooh_test.h $(LIBOOH_A) include/ooh.h $(wildcard include/ooh/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/include -o $@ $< $(LIBOOH_A) $(LIBOOH_LIBS) $(LIBS_$(notdir $@))
 # the reverse map with 16384 virtual pages on one frame: fetch time
