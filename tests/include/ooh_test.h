@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ooh_test.h - the vocabulary of the C tests (tests/unit, tests/native),
- * read by tests/run: a test prints "FAIL file:line: what" per failed
- * check, ends with "ok" or "FAILED", and exits 0 (pass), 1 (fail) or
- * OOH_TEST_SKIP (77, with a "SKIP: reason" line).
+ * ooh_test.h - the C tests' side (tests/unit, tests/native) of the one
+ * test vocabulary every test here speaks (shell tests: emu-lib.sh's
+ * pass/fail/finish; guest tests: spmlt-lib.sh; the bare-metal CPU tests:
+ * tests/cpu/lib): "FAIL: what" per failed check ("PASS: what" where a
+ * test lists its passes, "SKIP: reason"), a last line "Test result:
+ * PASS|FAIL|SKIP ...", and exit 0 (pass), 1 (fail) or OOH_TEST_SKIP (77);
+ * tests/run goes by the exit status.
  *
  *   CHECK(cond, fmt, ...)   count a failure, print what failed and
  *                           libooh's last error
- *   ooh_test_result()       print ok/FAILED, return the exit status
+ *   ooh_test_result()       print the "Test result:" line, return the
+ *                           exit status
  *   ooh_test_tracks_self(b) backend b works here and tracks the calling
  *                           process (OOH_CAP_SELF: not a ring harness)
  *   ooh_test_map(n)         n zeroed anonymous pages, or exit 1
@@ -33,7 +37,7 @@ static int failures;
 #define CHECK(c, ...) do {						\
 	if (!(c)) {							\
 		failures++;						\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf("FAIL: %s:%d: ", __FILE__, __LINE__);		\
 		printf(__VA_ARGS__);					\
 		printf(" [%s]\n", ooh_last_error());			\
 	}								\
@@ -41,7 +45,10 @@ static int failures;
 
 static inline int ooh_test_result(void)
 {
-	printf("%s\n", failures ? "FAILED" : "ok");
+	if (failures)
+		printf("Test result: FAIL (%d checks failed)\n", failures);
+	else
+		printf("Test result: PASS\n");
 	return failures ? 1 : 0;
 }
 
@@ -52,7 +59,7 @@ static inline char *ooh_test_map(size_t n)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (m == MAP_FAILED) {
-		printf("FAIL setup: mmap of %zu pages: %s\n", n, strerror(errno));
+		printf("FAIL: setup: mmap of %zu pages: %s\n", n, strerror(errno));
 		exit(1);
 	}
 	return m;

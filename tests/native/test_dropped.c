@@ -35,7 +35,7 @@ static char *map(const char *kind, const char *dir)
 	snprintf(path, sizeof(path), "%s/ooh-dropped.XXXXXX", dir);
 	fd = mkstemp(path);
 	if (fd < 0 || ftruncate(fd, NPG * PG)) {
-		printf("FAIL setup: %s file in %s: %s\n", kind, dir, strerror(errno));
+		printf("FAIL: setup: %s file in %s: %s\n", kind, dir, strerror(errno));
 		exit(1);
 	}
 	unlink(path);
@@ -53,12 +53,12 @@ static void one(const char *be, const char *kind, const char *dir, int advice,
 	int ret, seen = 0;
 
 	if (m == MAP_FAILED) {
-		printf("FAIL setup: mmap %s: %s\n", kind, strerror(errno));
+		printf("FAIL: setup: mmap %s: %s\n", kind, strerror(errno));
 		exit(1);
 	}
 	memset(m, 1, NPG * PG);
 	if (ooh_open(be, &t)) {
-		printf("FAIL %s: open: %s\n", be, ooh_last_error());
+		printf("FAIL: %s: open: %s\n", be, ooh_last_error());
 		failures++;
 		return;
 	}
@@ -66,7 +66,7 @@ static void one(const char *be, const char *kind, const char *dir, int advice,
 	if (!ret)
 		ret = ooh_fetch(t, &d);
 	if (ret < 0) {
-		printf("FAIL %s %s: track/fetch: %d %s\n", be, kind, ret,
+		printf("FAIL: %s %s: track/fetch: %d %s\n", be, kind, ret,
 		       ooh_last_error());
 		failures++;
 		goto out;
@@ -80,7 +80,7 @@ static void one(const char *be, const char *kind, const char *dir, int advice,
 	}
 	ret = ooh_fetch(t, &d);
 	if (ret < 0) {
-		printf("FAIL %s %s: fetch: %s\n", be, kind, ooh_last_error());
+		printf("FAIL: %s %s: fetch: %s\n", be, kind, ooh_last_error());
 		failures++;
 		goto out;
 	}
@@ -88,7 +88,7 @@ static void one(const char *be, const char *kind, const char *dir, int advice,
 		if (d.pages[i] >= (uintptr_t)m && d.pages[i] < (uintptr_t)m + 4 * PG)
 			seen++;
 	if (seen != 4 && !(d.flags & OOH_FETCH_ALL)) {
-		printf("FAIL %s %s %s: %d of 4 written-then-dropped pages reported\n",
+		printf("FAIL: %s %s %s: %d of 4 written-then-dropped pages reported\n",
 		       be, kind, aname, seen);
 		failures++;
 	} else {

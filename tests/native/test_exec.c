@@ -48,7 +48,7 @@ static void run(const char *be, int do_exec)
 		return;
 	if (ooh_open(be, &t) || ooh_track(t, pid, addr, 1 << 20) ||
 	    ooh_fetch(t, &d) < 0) {
-		printf("FAIL %s: setup: %s\n", be, ooh_last_error());
+		printf("FAIL: %s: setup: %s\n", be, ooh_last_error());
 		fails++;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -63,7 +63,7 @@ static void run(const char *be, int do_exec)
 	ret = ooh_fetch(t, &d);
 	if (ret != -ESRCH ||
 	    !strstr(ooh_last_error(), do_exec ? "exec'd" : "exited")) {
-		printf("FAIL %s: fetch after %s: %d [%s]\n", be,
+		printf("FAIL: %s: fetch after %s: %d [%s]\n", be,
 		       do_exec ? "exec" : "exit", ret, ooh_last_error());
 		fails++;
 	} else {
@@ -91,6 +91,6 @@ int main(void)
 		printf("SKIP: neither uffd-wp nor pagemap-scan works here\n");
 		return 77;
 	}
-	printf("%s\n", fails ? "FAILED" : "ok");
+	printf("Test result: %s\n", fails ? "FAIL" : "PASS");
 	return fails ? 1 : 0;
 }

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 
 		if (ooh_backend_probe(be)) {
 			if (argc > 1) {
-				printf("FAIL %s: %s\n", be, ooh_last_error());
+				printf("FAIL: %s: %s\n", be, ooh_last_error());
 				failed++;
 			}
 			continue;
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 				_exit(run(be, points[p]));
 			if (pid < 0 || waitpid(pid, &st, 0) != pid ||
 			    !WIFEXITED(st)) {
-				printf("FAIL %s/%s: child died\n", be, points[p]);
+				printf("FAIL: %s/%s: child died\n", be, points[p]);
 				failed++;
 				continue;
 			}

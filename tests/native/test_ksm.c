@@ -96,7 +96,7 @@ static int run(const char *be)
 	memset(buf, 0x5a, NPAGES * PG);	/* identical pages: mergeable */
 	if (ooh_open(be, &t) || ooh_track(t, 0, buf, NPAGES * PG) ||
 	    ooh_fetch(t, &d) < 0) {
-		printf("FAIL %s: open/track/fetch: %s\n", be, ooh_last_error());
+		printf("FAIL: %s: open/track/fetch: %s\n", be, ooh_last_error());
 		return 1;
 	}
 	/* merged while tracked, after the protection was installed */
@@ -111,7 +111,7 @@ static int run(const char *be)
 	for (unsigned int i = 0; i < NPAGES; i++)
 		buf[i * PG] = (char)i;
 	if (ooh_fetch(t, &d) < 0) {
-		printf("FAIL %s: fetch: %s\n", be, ooh_last_error());
+		printf("FAIL: %s: fetch: %s\n", be, ooh_last_error());
 		ooh_close(t);
 		return 1;
 	}

@@ -32,7 +32,7 @@ int main(void)
 
 	if (m == MAP_FAILED || ooh_open("mprotect", &t) ||
 	    ooh_track(t, 0, m, 16 * PG) || ooh_fetch(t, &d) < 0) {
-		printf("FAIL setup: %s\n", ooh_last_error());
+		printf("FAIL: setup: %s\n", ooh_last_error());
 		return 1;
 	}
 	m[1 * PG] = 1;				/* faults: ours */
@@ -40,7 +40,7 @@ int main(void)
 	m[2 * PG] = 1;				/* no fault */
 	m[3 * PG] = 1;
 	if (ooh_fetch(t, &d) < 0) {
-		printf("FAIL fetch: %s\n", ooh_last_error());
+		printf("FAIL: fetch: %s\n", ooh_last_error());
 		return 1;
 	}
 	for (int p = 1; p <= 3; p++)
@@ -59,6 +59,6 @@ int main(void)
 		fails++;
 	}
 	ooh_close(t);
-	printf("%s\n", fails ? "FAILED" : "ok");
+	printf("Test result: %s\n", fails ? "FAIL" : "PASS");
 	return fails ? 1 : 0;
 }

@@ -74,7 +74,7 @@ int main(void)
 			  -1, 0);
 
 	if (m == MAP_FAILED || hole == MAP_FAILED) {
-		printf("FAIL setup: mmap: %s\n", strerror(errno));
+		printf("FAIL: setup: mmap: %s\n", strerror(errno));
 		return 1;
 	}
 	munmap(m + 4 * PG, 4 * PG);	/* m: 4 pages mapped, then a hole */

@@ -47,27 +47,27 @@ static int run(const char *be, int advice, const char *aname,
 	memset(buf, 1, NPAGES * PG);
 	if (ooh_open(be, &t) || ooh_track(t, 0, buf, NPAGES * PG) ||
 	    ooh_fetch(t, &d) < 0) {
-		printf("FAIL %s: open/track/fetch: %s\n", be, ooh_last_error());
+		printf("FAIL: %s: open/track/fetch: %s\n", be, ooh_last_error());
 		return 1;
 	}
 	for (r = 0; r < rounds; r++) {
 		char *p = buf + (r % NPAGES) * PG;
 
 		if (madvise(p, PG, advice)) {
-			printf("FAIL %s: madvise %s: %s\n", be, aname,
+			printf("FAIL: %s: madvise %s: %s\n", be, aname,
 			       strerror(errno));
 			ooh_close(t);
 			return 1;
 		}
 		*(volatile char *)p = 2;
 		if (ooh_fetch(t, &d) < 0) {
-			printf("FAIL %s: fetch: %s\n", be, ooh_last_error());
+			printf("FAIL: %s: fetch: %s\n", be, ooh_last_error());
 			ooh_close(t);
 			return 1;
 		}
 		if (!reported(&d, p)) {
 			if (late++ < 5)
-				printf("FAIL %s: %s round %u: the page written "
+				printf("FAIL: %s: %s round %u: the page written "
 				       "after madvise is not in this fetch\n",
 				       be, aname, r);
 		}

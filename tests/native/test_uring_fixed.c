@@ -75,7 +75,7 @@ static int run(const char *be, int file)
 	iov = (struct iovec){ buf, NPAGES * PG };
 	if (ooh_open(be, &t) || ooh_track(t, 0, buf, NPAGES * PG) ||
 	    ooh_fetch(t, &d) < 0) {
-		printf("FAIL %s: open/track/fetch: %s\n", be, ooh_last_error());
+		printf("FAIL: %s: open/track/fetch: %s\n", be, ooh_last_error());
 		return 1;
 	}
 	failed = io_uring_register_buffers(&r, &iov, 1);
@@ -91,7 +91,7 @@ static int run(const char *be, int file)
 		unsigned int miss;
 
 		if (read_fixed(&r, file, buf) || ooh_fetch(t, &d) < 0) {
-			printf("FAIL %s: round %d: READ_FIXED or fetch: %s\n",
+			printf("FAIL: %s: round %d: READ_FIXED or fetch: %s\n",
 			       be, round, ooh_last_error());
 			failed = 1;
 			continue;
@@ -106,7 +106,7 @@ static int run(const char *be, int file)
 	buf[0] = 1;
 	if (ooh_fetch(t, &d) < 0 || d.nr_pages < 1 || d.nr_pages >= NPAGES ||
 	    (d.flags & OOH_FETCH_ALL)) {
-		printf("FAIL %s: after unregistering: %zu pages reported, want "
+		printf("FAIL: %s: after unregistering: %zu pages reported, want "
 		       "only the one written\n", be, d.nr_pages);
 		failed = 1;
 	}

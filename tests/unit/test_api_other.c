@@ -35,12 +35,12 @@ static void test_other(const char *backend)
 		return;
 	}
 	if (pipe(go) || pipe(done)) {
-		printf("FAIL setup: pipe: %s\n", strerror(errno));
+		printf("FAIL: setup: pipe: %s\n", strerror(errno));
 		exit(1);
 	}
 	pid = fork();
 	if (pid < 0) {
-		printf("FAIL setup: fork: %s\n", strerror(errno));
+		printf("FAIL: setup: fork: %s\n", strerror(errno));
 		exit(1);
 	}
 	if (pid == 0) {

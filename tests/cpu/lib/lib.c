@@ -174,7 +174,7 @@ void test_main_wrapper(void)
 {
 	test_main();
 	printk("Test result: %s (%u passed, %u failed, %u skipped)\n",
-	       nr_fail ? "FAILURE" : nr_pass ? "SUCCESS" : "SKIP",
+	       nr_fail ? "FAIL" : nr_pass ? "PASS" : "SKIP",
 	       nr_pass, nr_fail, nr_skip);
 	shutdown();
 }
