@@ -44,6 +44,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <ooh/trace.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -265,7 +267,7 @@ int ooh_backend_probe(const char *backend);
  * least MAJOR.MINOR.  Since libooh 1.1.  Cannot fail.
  */
 #define OOH_VERSION_MAJOR	1
-#define OOH_VERSION_MINOR	1
+#define OOH_VERSION_MINOR	2
 #define OOH_VERSION_PATCH	0
 #define OOH_VERSION_CHECK(major, minor) \
 	(OOH_VERSION_MAJOR > (major) || \
@@ -273,6 +275,49 @@ int ooh_backend_probe(const char *backend);
 int ooh_major_version(void);
 int ooh_minor_version(void);
 bool ooh_check_version(int major, int minor);
+
+/*
+ * Reading a dirty-page trace (ooh-trace(5), written by ooh_record()):
+ * ooh_trace_open() checks the header, ooh_trace_next() returns one record
+ * at a time, ooh_trace_close() frees the reader.  Since libooh 1.2.
+ */
+struct ooh_trace_reader;
+
+/* One record of a trace; pointers are the reader's, valid until the next
+ * ooh_trace_next() or ooh_trace_close(). */
+struct ooh_trace_event {
+	uint32_t type;			/* enum ooh_trace_type (<ooh/trace.h>);
+					 * others: a later version's record */
+	uint64_t offset;		/* uncompressed byte offset of the record */
+	struct ooh_trace_range range;	/* OOH_TRACE_RANGE, OOH_TRACE_UNTRACK */
+	struct ooh_trace_interval iv;	/* OOH_TRACE_INTERVAL */
+	const uint64_t *pages;		/* OOH_TRACE_INTERVAL: iv.nr_pages
+					 * page addresses, ascending */
+	const char *maps;		/* OOH_TRACE_MAPS: /proc/PID/maps text,
+					 * NUL-terminated */
+	size_t maps_len;		/* bytes of @maps without the NUL */
+	uint64_t maps_t_ns;		/* OOH_TRACE_MAPS: when it was read */
+};
+
+/*
+ * ooh_trace_open - open the trace @path, read and check its header into
+ * *@hdr (may be NULL), and return a reader in *@r.  0, or a negative errno
+ * (ooh_last_error() names the file and the byte offset): -EPROTO bad magic
+ * or unknown version, -ENODATA shorter than its header, -ENOMEM, or
+ * open(2)'s errno.
+ */
+int ooh_trace_open(const char *path, struct ooh_trace_reader **r,
+		   struct ooh_trace_hdr *hdr);
+/*
+ * ooh_trace_next - the next record into *@ev: 1, or 0 at the clean end of
+ * the trace (gzip trailer checked), or a negative errno: -ENODATA the file
+ * ends inside a record or without the gzip trailer (a recorder that was
+ * killed: every record before is good), -EPROTO corrupt (record CRC,
+ * length, encoding, deflate or gzip CRC), -ENOMEM.
+ */
+int ooh_trace_next(struct ooh_trace_reader *r, struct ooh_trace_event *ev);
+/* ooh_trace_close - free @r (NULL: nothing).  Cannot fail. */
+void ooh_trace_close(struct ooh_trace_reader *r);
 
 #ifdef __cplusplus
 }

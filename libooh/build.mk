@@ -47,7 +47,7 @@ $(BIN)/ooh-track: libooh/tools/ooh-track.c libooh/tools/tool.h $(LIBOOH_A) inclu
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 
-$(BIN)/ooh-trace: libooh/tools/ooh-trace.c libooh/tools/tool.h $(LIBOOH_A) include/ooh.h libooh/src/tracefile.h include/ooh/trace.h
+$(BIN)/ooh-trace: libooh/tools/ooh-trace.c libooh/tools/tool.h $(LIBOOH_A) include/ooh.h include/ooh/trace.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIBOOH_A) -lyajl $(LIBOOH_LIBS)
 

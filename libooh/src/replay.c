@@ -23,7 +23,7 @@
  * unchanged.
  */
 struct trace_state {
-	struct __ooh_trace_reader *r;
+	struct ooh_trace_reader *r;
 	struct ooh_trace_range *rec;	/* recorded ranges, in order */
 	size_t nr_rec, cap_rec;
 	struct __ooh_range *mine;	/* the caller's, in order */
@@ -31,7 +31,7 @@ struct trace_state {
 	uint64_t intervals;
 };
 
-static int trace_open_env(struct __ooh_trace_reader **r, char *err,
+static int trace_open_env(struct ooh_trace_reader **r, char *err,
 			  size_t errlen)
 {
 	const char *path = getenv("OOH_TRACE");
@@ -47,7 +47,7 @@ static int trace_open_env(struct __ooh_trace_reader **r, char *err,
 
 static int trace_probe(void)
 {
-	struct __ooh_trace_reader *r;
+	struct ooh_trace_reader *r;
 	char err[512];
 	int ret = trace_open_env(&r, err, sizeof(err));
 
@@ -152,7 +152,7 @@ static int trace_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 			 unsigned int *flags)
 {
 	struct trace_state *s = t->priv;
-	struct __ooh_trace_event ev;
+	struct ooh_trace_event ev;
 	char err[512];
 	int ret;
 

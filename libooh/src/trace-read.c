@@ -16,7 +16,7 @@
 #include "internal.h"
 #include "tracefile.h"
 
-struct __ooh_trace_reader {
+struct ooh_trace_reader {
 	gzFile gz;
 	char *path;
 	uint64_t off;		/* uncompressed bytes consumed */
@@ -31,7 +31,7 @@ struct __ooh_trace_reader {
  * Read exactly @n bytes.  Returns 1, 0 at a clean end before any byte,
  * -ENODATA (ends early), -EPROTO (deflate or gzip check error), -EIO.
  */
-static int rd_exact(struct __ooh_trace_reader *r, void *p, size_t n,
+static int rd_exact(struct ooh_trace_reader *r, void *p, size_t n,
 		    uint64_t rec_off, char *err, size_t errlen)
 {
 	size_t got = 0;
@@ -82,10 +82,10 @@ static int rd_exact(struct __ooh_trace_reader *r, void *p, size_t n,
 	return 1;
 }
 
-int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
+int __ooh_trace_open(const char *path, struct ooh_trace_reader **out,
 		     struct ooh_trace_hdr *hdr, char *err, size_t errlen)
 {
-	struct __ooh_trace_reader *r;
+	struct ooh_trace_reader *r;
 	unsigned char skip[256];
 	int fd, ret;
 
@@ -144,7 +144,7 @@ int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
 	return 0;
 }
 
-static int corrupt(struct __ooh_trace_reader *r, uint64_t at, char *err,
+static int corrupt(struct ooh_trace_reader *r, uint64_t at, char *err,
 		   size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "%s: corrupt record at byte %llu: %s", r->path,
@@ -152,8 +152,8 @@ static int corrupt(struct __ooh_trace_reader *r, uint64_t at, char *err,
 	return -EPROTO;
 }
 
-static int decode_interval(struct __ooh_trace_reader *r,
-			   struct __ooh_trace_event *ev, const unsigned char *p,
+static int decode_interval(struct ooh_trace_reader *r,
+			   struct ooh_trace_event *ev, const unsigned char *p,
 			   size_t len, char *err, size_t errlen)
 {
 	size_t pos = sizeof(ev->iv);
@@ -205,7 +205,7 @@ static int decode_interval(struct __ooh_trace_reader *r,
 	return 1;
 }
 
-int __ooh_trace_next(struct __ooh_trace_reader *r, struct __ooh_trace_event *ev,
+int __ooh_trace_next(struct ooh_trace_reader *r, struct ooh_trace_event *ev,
 		     char *err, size_t errlen)
 {
 	struct ooh_trace_rec h;
@@ -264,7 +264,7 @@ int __ooh_trace_next(struct __ooh_trace_reader *r, struct __ooh_trace_event *ev,
 	}
 }
 
-void __ooh_trace_close(struct __ooh_trace_reader *r)
+void __ooh_trace_close(struct ooh_trace_reader *r)
 {
 	if (!r)
 		return;
@@ -276,3 +276,41 @@ void __ooh_trace_close(struct __ooh_trace_reader *r)
 	free(r);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* The public reader (include/ooh.h, ooh_trace_open(3))                */
+/* ------------------------------------------------------------------ */
+
+__ooh_public int ooh_trace_open(const char *path, struct ooh_trace_reader **r,
+				struct ooh_trace_hdr *hdr)
+{
+	struct ooh_trace_hdr h;
+	char err[512];
+	int ret;
+
+	__ooh_clear_error();
+	if (!path || !r)
+		return __ooh_err(EINVAL, "ooh_trace_open: NULL %s",
+				 path ? "reader" : "path");
+	ret = __ooh_trace_open(path, r, hdr ? hdr : &h, err, sizeof(err));
+	return ret ? __ooh_err(-ret, "%s", err) : 0;
+}
+
+__ooh_public int ooh_trace_next(struct ooh_trace_reader *r,
+				struct ooh_trace_event *ev)
+{
+	char err[512];
+	int ret;
+
+	__ooh_clear_error();
+	if (!r || !ev)
+		return __ooh_err(EINVAL, "ooh_trace_next: NULL %s",
+				 r ? "event" : "reader");
+	ret = __ooh_trace_next(r, ev, err, sizeof(err));
+	return ret < 0 ? __ooh_err(-ret, "%s", err) : ret;
+}
+
+__ooh_public void ooh_trace_close(struct ooh_trace_reader *r)
+{
+	__ooh_trace_close(r);
+}

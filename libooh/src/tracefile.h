@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tracefile.h - reading and writing <ooh/trace.h> traces (record.c writes, trace-read.c reads).
- * Internal to libooh and its tools (linked statically): ooh-trace(1) uses
- * the reader, ooh_record() the writer, the "trace" backend both.
+ * Internal to libooh: ooh_trace_open(3) and the "trace" backend use the
+ * reader (these forms leave the error text in a caller's buffer),
+ * ooh_record() the writer.
  */
 #ifndef OOH_TRACEFILE_H
 #define OOH_TRACEFILE_H
@@ -15,27 +16,14 @@
 
 struct ooh_tracker;
 
-/* One record as read back; pointers are owned by the reader and valid
- * until the next __ooh_trace_next(). */
-struct __ooh_trace_event {
-	uint32_t type;			/* enum ooh_trace_type */
-	uint64_t offset;		/* uncompressed byte offset of the record */
-	struct ooh_trace_range range;	/* RANGE, UNTRACK */
-	struct ooh_trace_interval iv;	/* INTERVAL */
-	const uint64_t *pages;		/* INTERVAL: addresses, ascending */
-	const char *maps;		/* MAPS: text, NUL-terminated */
-	size_t maps_len;
-	uint64_t maps_t_ns;
-};
-
-struct __ooh_trace_reader;
+#include "ooh.h"	/* struct ooh_trace_reader, struct ooh_trace_event */
 
 /*
  * __ooh_trace_open - open @path and check its header.  Returns 0, or
  * -errno with a one-line reason naming the byte offset in @err (bad magic
  * or version: -EPROTO; short header: -ENODATA; open: the errno).
  */
-int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
+int __ooh_trace_open(const char *path, struct ooh_trace_reader **out,
 		     struct ooh_trace_hdr *hdr, char *err, size_t errlen);
 
 /*
@@ -47,10 +35,10 @@ int __ooh_trace_open(const char *path, struct __ooh_trace_reader **out,
  * @err says what and where (uncompressed offset, and the compressed file
  * offset zlib reached).
  */
-int __ooh_trace_next(struct __ooh_trace_reader *r, struct __ooh_trace_event *ev,
+int __ooh_trace_next(struct ooh_trace_reader *r, struct ooh_trace_event *ev,
 		     char *err, size_t errlen);
 
-void __ooh_trace_close(struct __ooh_trace_reader *r);
+void __ooh_trace_close(struct ooh_trace_reader *r);
 
 /* Recorder hooks called by core.c (no-ops when @t is not recording). */
 void __ooh_record_range(struct ooh_tracker *t, uint32_t type, uint64_t start,

@@ -34,7 +34,6 @@
 
 #include "ooh.h"
 #include "tool.h"
-#include "../src/tracefile.h"
 
 #define MIB (1024.0 * 1024.0)
 static const unsigned int windows[] = { 1, 10, 60 };
@@ -237,7 +236,7 @@ static int cmp_vma(const void *a, const void *b)
  * belongs to (the trace's t_ns is the interval's end, its fetch).  Times
  * in seconds since the first interval started.
  */
-static void plot_interval(const struct __ooh_trace_event *ev, double rate,
+static void plot_interval(const struct ooh_trace_event *ev, double rate,
 			  const uint64_t *wss)
 {
 	double end = ev->iv.t_ns / 1e9, start = end - ev->iv.len_ns / 1e9;
@@ -267,7 +266,7 @@ static void plot_interval(const struct __ooh_trace_event *ev, double rate,
 			R.plot_max_wss = w[i];
 }
 
-static void interval(const struct __ooh_trace_event *ev)
+static void interval(const struct ooh_trace_event *ev)
 {
 	unsigned int slot = R.intervals % MAX_WIN;
 	uint64_t wss[NR_WIN];
@@ -536,14 +535,14 @@ static int plot(const char *data, const char *path)
 
 static int report(const char *path)
 {
-	struct __ooh_trace_reader *r;
-	struct __ooh_trace_event ev;
+	struct ooh_trace_reader *r;
+	struct ooh_trace_event ev;
 	char err[1024], data[] = "/tmp/ooh-trace-XXXXXX";
 	int ret, rc = 0, fd = -1;
 
-	ret = __ooh_trace_open(path, &r, &R.hdr, err, sizeof(err));
+	ret = ooh_trace_open(path, &r, &R.hdr);
 	if (ret) {
-		fprintf(stderr, "ooh-trace: %s\n", err);
+		fprintf(stderr, "ooh-trace: %s\n", ooh_last_error());
 		return 1;
 	}
 	if (opt.plot) {
@@ -566,7 +565,7 @@ static int report(const char *path)
 		KEY("intervals");
 		yajl_gen_array_open(R.g);
 	}
-	while ((ret = __ooh_trace_next(r, &ev, err, sizeof(err))) > 0) {
+	while ((ret = ooh_trace_next(r, &ev)) > 0) {
 		if (ev.type == OOH_TRACE_INTERVAL) {
 			interval(&ev);
 		} else if (ev.type == OOH_TRACE_MAPS) {
@@ -578,8 +577,10 @@ static int report(const char *path)
 			qsort(R.vmas, R.nr_vmas, sizeof(*R.vmas), cmp_vma);
 		}
 	}
-	if (ret < 0)
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "%s", ooh_last_error());
 		rc = 1;
+	}
 	if (R.g) {
 		const unsigned char *buf;
 		size_t len;
@@ -602,7 +603,7 @@ static int report(const char *path)
 		fprintf(stderr, "ooh-trace: %s (the statistics above cover "
 			"the %llu complete intervals before it)\n", err,
 			(unsigned long long)R.intervals);
-	__ooh_trace_close(r);
+	ooh_trace_close(r);
 	if (R.plot_data) {
 		fclose(R.plot_data);
 		if (!R.intervals)
@@ -617,19 +618,19 @@ static int report(const char *path)
 
 static int replay(int argc, char **argv)
 {
-	struct __ooh_trace_reader *r;
+	struct ooh_trace_reader *r;
 	struct ooh_trace_hdr h;
-	char err[1024], *abs;
+	char *abs;
 
 	if (argc < 4 || strcmp(argv[3], "--") || argc < 5) {
 		fprintf(stderr, "usage: ooh-trace replay FILE -- CMD [ARG...]\n");
 		return 2;
 	}
-	if (__ooh_trace_open(argv[2], &r, &h, err, sizeof(err))) {
-		fprintf(stderr, "ooh-trace: %s\n", err);
+	if (ooh_trace_open(argv[2], &r, &h)) {
+		fprintf(stderr, "ooh-trace: %s\n", ooh_last_error());
 		return 1;
 	}
-	__ooh_trace_close(r);
+	ooh_trace_close(r);
 	abs = realpath(argv[2], NULL);
 	if (!abs || setenv("OOH_TRACE", abs, 1) ||
 	    setenv("GC_OOH_BACKEND", "trace", 1)) {
