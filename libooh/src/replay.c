@@ -53,7 +53,7 @@ static int trace_probe(void)
 
 	if (ret)
 		return __ooh_err(EOPNOTSUPP, "%s", err);
-	__ooh_trace_close(r);
+	ooh_trace_close(r);
 	return 0;
 }
 
@@ -202,7 +202,7 @@ static void trace_fini(struct ooh_tracker *t)
 
 	if (!s)
 		return;
-	__ooh_trace_close(s->r);
+	ooh_trace_close(s->r);
 	free(s->rec);
 	free(s->mine);
 	free(s);

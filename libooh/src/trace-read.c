@@ -136,7 +136,7 @@ int __ooh_trace_open(const char *path, struct ooh_trace_reader **out,
 			       errlen);
 	}
 	if (ret < 0) {
-		__ooh_trace_close(r);
+		ooh_trace_close(r);
 		return ret;
 	}
 	hdr->backend[sizeof(hdr->backend) - 1] = 0;
@@ -264,7 +264,8 @@ int __ooh_trace_next(struct ooh_trace_reader *r, struct ooh_trace_event *ev,
 	}
 }
 
-void __ooh_trace_close(struct ooh_trace_reader *r)
+/* Also the public ooh_trace_close(3). */
+__ooh_public void ooh_trace_close(struct ooh_trace_reader *r)
 {
 	if (!r)
 		return;
@@ -275,7 +276,6 @@ void __ooh_trace_close(struct ooh_trace_reader *r)
 	free(r->pages);
 	free(r);
 }
-
 
 /* ------------------------------------------------------------------ */
 /* The public reader (include/ooh.h, ooh_trace_open(3))                */
@@ -308,9 +308,4 @@ __ooh_public int ooh_trace_next(struct ooh_trace_reader *r,
 				 r ? "event" : "reader");
 	ret = __ooh_trace_next(r, ev, err, sizeof(err));
 	return ret < 0 ? __ooh_err(-ret, "%s", err) : ret;
-}
-
-__ooh_public void ooh_trace_close(struct ooh_trace_reader *r)
-{
-	__ooh_trace_close(r);
 }

@@ -38,7 +38,7 @@ int __ooh_trace_open(const char *path, struct ooh_trace_reader **out,
 int __ooh_trace_next(struct ooh_trace_reader *r, struct ooh_trace_event *ev,
 		     char *err, size_t errlen);
 
-void __ooh_trace_close(struct ooh_trace_reader *r);
+/* A reader is freed with the public ooh_trace_close(). */
 
 /* Recorder hooks called by core.c (no-ops when @t is not recording). */
 void __ooh_record_range(struct ooh_tracker *t, uint32_t type, uint64_t start,
