@@ -93,8 +93,8 @@ struct ooh_tracker {
  * names it (a comma-separated list), false otherwise and ever after.
  * Points: "fetch-collected" (core.c, after the backend's collect),
  * "uio-synced" (uio.c, after OOH_SPML_IOC_SYNC), "uio-ring" (uio.c,
- * after the first ring was consumed).  "resolve-drop" (uio.c: the first
- * page OOH_SPML_IOC_RESOLVE returns is dropped) is true every time: the
+ * after the first ring was consumed).  "resolve-drop" (uio.c: the middle
+ * page of each OOH_SPML_IOC_RESOLVE answer is dropped) is true every time: the
  * resolver's negative control, which must make a correctness test fail.
  */
 bool __ooh_fault(const char *point);
