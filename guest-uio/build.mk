@@ -17,5 +17,5 @@ $(BUILD)/guest/bin/spml-smoke: guest-uio/spml-smoke.c include/ooh/spml_uio.h inc
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 
-$(BUILD)/guest/modules/ooh_pml.ko: guest-uio/tracker.c guest-uio/xen.c guest-uio/spml.c guest-uio/epml.c guest-uio/resolve.c guest-uio/ooh_pml.h guest-uio/Kbuild include/ooh/spml.h include/ooh/spml_uio.h include/ooh/ring.h include/ooh/barrier.h scripts/build-guest-uio
+$(BUILD)/guest/modules/ooh_pml.ko: guest-uio/tracker.c guest-uio/xen.c guest-uio/spml.c guest-uio/epml.c guest-uio/resolve.c guest-uio/ring.c guest-uio/ooh_pml.h guest-uio/Kbuild include/ooh/spml.h include/ooh/spml_uio.h include/ooh/ring.h include/ooh/barrier.h scripts/build-guest-uio
 	OOH_GUEST_MODULES=$(@D) scripts/build-guest-uio >/dev/null

@@ -5,20 +5,23 @@
  * modes: SPML (/dev/ooh-spml, Xen copies PML's GPAs into per-vCPU rings)
  * and EPML (/dev/ooh-epml, the emulated CPU logs GVAs into a per-vCPU
  * buffer); MODULE_ALIAS("ooh_spml") answers modprobe of that name too.
- * Files, by job (each producer depends on tracker.c and xen.c, never on
- * the other producer):
- *   tracker.c  tracker lifetime (TRACK, SYNC, close), its rings and their
- *              UIO mmap, the per-vCPU lifetime of the producers (setup,
+ * Files, by job, in layers (a file calls only the files below it; the
+ * two producers never call each other):
+ *   tracker.c  tracker lifetime (TRACK, SYNC, close), its rings' UIO
+ *              mmap, the per-vCPU lifetime of the producers (setup,
  *              arming Xen, CPU hotplug), the sched_switch probe that
  *              attributes contexts, the MMU notifier, the misc devices,
  *              module init/exit
- *   xen.c      the HVMOP_spml hypercalls
  *   spml.c     producer: the per-vCPU Xen rings, VIRQ_SPML, their move
  *              into the trackers' rings
  *   epml.c     producer: the per-vCPU EPML buffer, its MSRs and
  *              buffer-full IRQ, the drain into the trackers' rings, the
  *              rearm list
  *   resolve.c  RESOLVE: logged frames to the tracked process's pages
+ *   ring.c     what the producers and tracker.c share: the per-vCPU
+ *              state, the trackers list, producing into a tracker's ring
+ *              and waking its consumer
+ *   xen.c      the HVMOP_spml hypercalls
  *
  * Design (both modes):
  *
@@ -183,10 +186,13 @@ struct spml_tracker {
 };
 
 /* tracker.c */
+extern bool mode_epml;			/* mode of the current trackers */
+
+/* ring.c: shared state, producing into the trackers' rings */
 DECLARE_PER_CPU(struct spml_cpu, spml_cpus);
 extern struct list_head trackers;	/* RCU readers; writers hold spml_lock */
-extern bool mode_epml;			/* mode of the current trackers */
 extern atomic_t hotplugs;		/* vCPUs that came or went while tracking */
+void tracker_notify_init(struct spml_tracker *t);
 void tracker_notify(struct spml_tracker *t);
 struct ooh_ring_producer *tracker_prod(struct spml_tracker *t, unsigned int cpu);
 bool tracker_produce(struct spml_tracker *t, const u64 *ent, u64 n);
