@@ -12,7 +12,7 @@
 #                                not timing runs
 #   build/bin/gc-gen-inputs      deterministic input generator
 #   make compare                 scripts/compare (the main job)
-GC_WORKLOADS := histogram kmeans pca string_match word_count gcbench
+GC_WORKLOADS := $(shell awk '!/^#/ && NF { print $$1 }' gc/workloads/list)
 GC_DIR       := $(BUILD)/gc
 GC_LIBOOH    := $(BUILD)/lib/libooh.a
 GC_WL_HDRS   := gc/workloads/wl.h gc/workloads/rng.h
@@ -24,7 +24,12 @@ GC_BINS := $(foreach w,$(GC_WORKLOADS),$(BIN)/gc-$(w) $(BIN)/gc-$(w)-stock \
 		$(BIN)/gc-$(w)-checksums) \
 	   $(BIN)/gc-gen-inputs
 ALL += $(GC_BINS) $(patsubst $(BIN)/%,$(GUEST_PAYLOAD)/bin/%,$(GC_BINS)) \
-	$(GUEST_PAYLOAD)/bin/ooh-guest-compare
+	$(GUEST_PAYLOAD)/bin/ooh-guest-compare $(GUEST_PAYLOAD)/lib/gc-workloads
+
+# the workload list, read in the guest as /opt/ooh/lib/gc-workloads
+$(GUEST_PAYLOAD)/lib/gc-workloads: gc/workloads/list
+	@mkdir -p $(@D)
+	cp $< $@
 
 # the guest half of scripts/compare (every config in the emulated domU)
 $(GUEST_PAYLOAD)/bin/ooh-guest-compare: gc/guest/ooh-guest-compare

@@ -222,6 +222,16 @@ ooh_xen_configure() {
 	} > "$log" 2>&1 || { tail -n 20 "$log" >&2; ooh_die "Xen configuration failed (log: $log)"; }
 }
 
+# ooh_gc_workloads: the GC workloads of gc/workloads/list, one per line,
+# in table order.  ooh_gc_input NAME: the input file gc-gen-inputs writes
+# for workload NAME, nothing if it takes none.
+ooh_gc_workloads() {
+	awk '!/^#/ && NF { print $1 }' "$OOH_TOP/gc/workloads/list"
+}
+ooh_gc_input() {
+	awk -v w="$1" '!/^#/ && $1 == w && $2 != "-" { print $2 }' "$OOH_TOP/gc/workloads/list"
+}
+
 # ooh_series_files DIR: the patches DIR/series lists, in order, one path per
 # line ('#' comments and blank lines ignored).
 ooh_series_files() {
