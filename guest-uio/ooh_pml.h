@@ -92,6 +92,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>

@@ -230,6 +230,15 @@ static void tp_find(struct tracepoint *tp, void *priv)
 static bool test_drop_mn;
 module_param(test_drop_mn, bool, 0600);
 
+/*
+ * Race test: TRACK sleeps this long between its rights check and taking
+ * the mm, so a test can start a setuid exec of the target in between.
+ */
+static unsigned int test_track_delay_ms;
+module_param(test_track_delay_ms, uint, 0600);
+MODULE_PARM_DESC(test_track_delay_ms,
+		 "test only: ms TRACK waits between the rights check and taking the mm");
+
 /* Ranges up to this many pages get one GVA entry per 4 KiB page. */
 #define MN_PER_PAGE_MAX	512
 
@@ -602,6 +611,8 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 		kfree(t);
 		return -EPERM;
 	}
+	if (test_track_delay_ms)	/* an exec now waits for the mutex */
+		msleep(test_track_delay_ms);
 	t->mm = get_task_mm(task);
 	mutex_unlock(&task->signal->cred_guard_mutex);
 	t->tgid = task->tgid;

@@ -10,11 +10,19 @@
  *    or exited fails with ESRCH (before the module's MMU notifier
  *    .release it returned 0 with nothing logged, forever); a new TRACK
  *    of the exec'd pid works (a fresh start on its new address space);
+ *  - a setuid exec of the target while TRACK runs (the module's
+ *    test_track_delay_ms holds TRACK between its rights check and taking
+ *    the mm): the unprivileged tracker must not get the setuid process's
+ *    address space.  The module does both under the target's
+ *    cred_guard_mutex, which exec takes too, so the exec waits, the
+ *    tracker gets the old mm and the exec releases it: SYNC fails with
+ *    ESRCH (without the mutex the tracker got the setuid process's mm);
  *  - UIO open after pid reuse: the TRACK caller exits
  *    while a child keeps its fd (and so the tracker); a new process given
  *    the same pid number (ns_last_pid) must not open /dev/uioN: EACCES
  *    (before, the module compared tgid numbers and let it in).
  *   spml-perm DEVICE   (/dev/ooh-spml or /dev/ooh-epml); exit 0 if all hold
+ *   spml-perm --suid-sleep   (the setuid copy's mode: sleep 30 s)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +31,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,6 +155,125 @@ static int lifetime(const char *dev)
 	return fails;
 }
 
+/* Write @val to the module parameter test_track_delay_ms; 0 or -1. */
+static int set_track_delay(unsigned int val)
+{
+	FILE *f = fopen("/sys/module/ooh_pml/parameters/test_track_delay_ms", "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%u", val);
+	return fclose(f) ? -1 : 0;
+}
+
+/* Copy this program to @path as a setuid-root executable; 0 or -1. */
+static int make_suid_copy(const char *path)
+{
+	char buf[65536];
+	int in = open("/proc/self/exe", O_RDONLY), out;
+	ssize_t n;
+
+	unlink(path);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (in < 0 || out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+	close(in);
+	if (n < 0 || fchown(out, 0, 0) || fchmod(out, 04755))
+		return -1;
+	return close(out);
+}
+
+/* The effective uid of @pid (from /proc/PID/status), or -1. */
+static long euid_of(pid_t pid)
+{
+	char path[64], line[128];
+	long r = -1, e;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %*d %ld", &e) == 1)
+			r = e;
+	fclose(f);
+	return r;
+}
+
+static int setuid_exec(const char *dev)
+{
+	static const char suid[] = "/tmp/spml-perm-suid";
+	int fd = open(dev, O_RDWR), p[2], r[2], st, fails = 0;
+	pid_t target, tracker;
+	char c;
+
+	if (fd < 0 || make_suid_copy(suid) || set_track_delay(500) || pipe(p) || pipe(r)) {
+		printf("FAIL: setuid exec: setup: %s\n", strerror(errno));
+		return 1;
+	}
+	target = fork();
+	if (target == 0) {	/* uid 65534, then a setuid-root exec */
+		close(p[1]);
+		/* dumpable again after the uid change, so trackable by uid 65534 */
+		close(r[0]);
+		if (setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1) ||
+		    write(r[1], "r", 1) != 1 || read(p[0], &c, 1) != 1)
+			_exit(127);
+		usleep(100 * 1000);	/* TRACK is in its delay now */
+		execl(suid, suid, "--suid-sleep", (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	close(r[1]);
+	if (read(r[0], &c, 1) != 1) {	/* the target runs as uid 65534 */
+		printf("FAIL: setuid exec: the target did not start\n");
+		return 1;
+	}
+	close(r[0]);
+	tracker = fork();
+	if (tracker == 0) {	/* uid 65534: TRACK while the exec starts */
+		int rc, rs = 1;
+		long euid;
+
+		if (setgid(65534) || setuid(65534) || write(p[1], "x", 1) != 1)
+			_exit(2);
+		rc = track(fd, target);
+		if (wait_comm(target, "spml-perm-suid"))
+			_exit(3);
+		euid = euid_of(target);
+		if (!rc)
+			rs = sync_(fd) == -ESRCH;
+		/*
+		 * TRACK checks before the exec starts (100 ms): it must
+		 * succeed, and its mm must be the one the exec then drops
+		 */
+		printf("%s: setuid exec during TRACK by uid 65534: TRACK %d, then the target "
+		       "runs with euid %ld, SYNC %s (want TRACK 0, euid 0, SYNC -ESRCH)\n",
+		       !rc && rs && euid == 0 ? "PASS" : "FAIL", rc, euid,
+		       rc ? "not tried" : rs ? "-ESRCH: the old mm" :
+		       "succeeded: the tracker follows the setuid process");
+		_exit(!rc && rs && euid == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	waitpid(tracker, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		if (WIFEXITED(st) && WEXITSTATUS(st) > 1)
+			printf("FAIL: setuid exec: the tracker child failed (%d)\n",
+			       WEXITSTATUS(st));
+		fails++;
+	}
+	set_track_delay(0);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	unlink(suid);
+	close(fd);
+	return fails;
+}
+
 /*
  * The owner (a child) TRACKs itself, forks a holder that inherits the fd,
  * tells us its pid and uio index, and exits.  We then fork until a new
@@ -222,9 +351,16 @@ static int pid_reuse(const char *dev)
 int main(int argc, char **argv)
 {
 	const char *dev = argc > 1 ? argv[1] : OOH_SPML_DEV;
-	int a = open(dev, O_RDWR), b = open(dev, O_RDWR), c = open(dev, O_RDWR);
-	int d = open(dev, O_RDWR), fails = 0, rc;
+	int a, b, c, d, fails = 0, rc;
 	pid_t victim;
+
+	if (!strcmp(dev, "--suid-sleep")) {	/* setuid_exec()'s target */
+		sleep(30);
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* children _exit() after printing */
+	a = open(dev, O_RDWR), b = open(dev, O_RDWR), c = open(dev, O_RDWR);
+	d = open(dev, O_RDWR);
 
 	if (a < 0 || b < 0 || c < 0 || d < 0) {
 		printf("FAIL: open %s: %s\n", dev, strerror(errno));
@@ -274,6 +410,7 @@ int main(int argc, char **argv)
 	kill(victim, SIGKILL);
 	waitpid(victim, NULL, 0);
 	fails += lifetime(dev);
+	fails += setuid_exec(dev);
 	fails += pid_reuse(dev);
 	printf("spml-perm %s: %s\n", dev, fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
