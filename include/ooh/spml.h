@@ -237,7 +237,13 @@ struct ooh_spml_vcpu_stats {
 	ooh_u32 nr_entries;	/* OUT: ring size, 0 if none registered */
 	ooh_u32 state;		/* OUT: OOH_SPML_VCPU_* */
 	ooh_u32 vcpu;		/* OUT: vCPU id */
-	ooh_u32 pad;		/* OUT: 0 */
+	ooh_u32 hvmops;		/* OUT: HVMOP_spml calls of this vCPU once
+				 * the domain had SPML state, but for
+				 * get_stats and get_domain_stats (32
+				 * bits, wraps; a Xen without the count
+				 * gives 0).  The VM exits SPML causes are
+				 * hvmops + pml_full_exits + faults; the
+				 * EPML MSRs are passed through (no exit) */
 	ooh_u64 exits;		/* OUT: VM exits of this vCPU (any reason)
 				 * while SPML was armed */
 	ooh_u64 xen_writes;	/* OUT: entries of the domain's queue moved
@@ -421,9 +427,9 @@ OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, cons);
 OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, nr_entries);
 OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, state);
 OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, vcpu);
-OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, pad);
 OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, exits);
 OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, xen_writes);
+OOH_SPML_SAME(ooh_spml_vcpu_stats, xen_spml_vcpu_stats, hvmops);
 OOH_SPML_SIZE(ooh_spml_vcpu_stats, xen_spml_vcpu_stats);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, version);
 OOH_SPML_SAME(ooh_spml_hvm_op, xen_hvm_spml_op, cmd);
