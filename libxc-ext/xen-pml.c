@@ -221,9 +221,9 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
                di.rearm_lists, di.rearm_frames, di.rearm_fulls, di.rearm_ns,
                di.rearm_audits, di.rearm_audit_dirty);
         printf("  %-4s %-5s %-5s %8s %10s %10s %10s %10s %10s %8s %8s %8s "
-               "%8s %8s %10s %8s\n", "vcpu", "ring", "track", "entries", "prod",
-               "cons", "logged", "ringed", "untracked", "lost", "faults",
-               "pmlfull", "flushes", "virqs", "exits", "xenw");
+               "%8s %8s %10s %8s %8s\n", "vcpu", "ring", "track", "entries",
+               "prod", "cons", "logged", "ringed", "untracked", "lost", "faults",
+               "pmlfull", "flushes", "virqs", "exits", "xenw", "hvmops");
     }
     free(name);
 
@@ -254,19 +254,20 @@ static int status_domain(uint32_t domid, unsigned int max_vcpu_id, yajl_gen g)
             jkv_u(g, "virqs", st.virqs);
             jkv_u(g, "exits", st.exits);
             jkv_u(g, "xen_writes", st.xen_writes);
+            jkv_u(g, "hvmops", st.hvmops);
             yajl_gen_map_close(g);
         }
         else
             printf("  %-4u %-5s %-5s %8u %10" PRIu64 " %10" PRIu64
                    " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64
                    " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
-                   " %10" PRIu64 " %8" PRIu64 "\n",
+                   " %10" PRIu64 " %8" PRIu64 " %8u\n",
                    st.vcpu,
                    st.state & OOH_SPML_VCPU_REGISTERED ? "yes" : "no",
                    st.state & OOH_SPML_VCPU_TRACKING ? "yes" : "no",
                    st.nr_entries, st.prod, st.cons, st.logged, st.ringed,
                    st.untracked, st.lost, st.faults, st.pml_full_exits,
-                   st.flushes, st.virqs, st.exits, st.xen_writes);
+                   st.flushes, st.virqs, st.exits, st.xen_writes, st.hvmops);
     }
 
     if ( g )

@@ -90,13 +90,26 @@ static size_t pick_pages(size_t *idx, size_t pages, unsigned int pct,
 }
 
 /*
- * Xen's rearm counters of this domain (the module's xen_stats "domain"
- * line, OOH_SPML_OP_get_domain_stats): rearms by list, of the whole p2m,
- * ns in rearms.  All 0 where there is no such line (no module, Linux).
+ * Xen's counters of this domain (the module's xen_stats): rearms by list,
+ * of the whole p2m, ns in rearms (the "domain" line,
+ * OOH_SPML_OP_get_domain_stats), and, summed over the vCPU lines
+ * (OOH_SPML_OP_get_stats), the VM exits SPML causes by reason: HVMOP_spml
+ * calls, PML-full exits, log-dirty write faults.  All 0 where there is no
+ * such line (no module, Linux).
  */
 struct xen_rearms {
 	unsigned long long lists, fulls, ns;
+	unsigned long long hvmops, pml_full, faults;
 };
+
+/* Add the number after " @key " in @line to *@v. */
+static void add_field(const char *line, const char *key, unsigned long long *v)
+{
+	const char *k = strstr(line, key);
+
+	if (k)
+		*v += strtoull(k + strlen(key), NULL, 10);
+}
 
 static void xen_rearms(struct xen_rearms *x)
 {
@@ -107,16 +120,17 @@ static void xen_rearms(struct xen_rearms *x)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		char *k;
-
+		if (!strncmp(line, "vcpu ", 5)) {
+			add_field(line, " hvmops ", &x->hvmops);
+			add_field(line, " pml_full ", &x->pml_full);
+			add_field(line, " faults ", &x->faults);
+			continue;
+		}
 		if (strncmp(line, "domain ", 7))
 			continue;
-		if ((k = strstr(line, " rearm_lists ")))
-			x->lists = strtoull(k + 13, NULL, 10);
-		if ((k = strstr(line, " rearm_fulls ")))
-			x->fulls = strtoull(k + 13, NULL, 10);
-		if ((k = strstr(line, " rearm_ns ")))
-			x->ns = strtoull(k + 10, NULL, 10);
+		add_field(line, " rearm_lists ", &x->lists);
+		add_field(line, " rearm_fulls ", &x->fulls);
+		add_field(line, " rearm_ns ", &x->ns);
 	}
 	fclose(f);
 }
@@ -233,7 +247,7 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 
 	if (csv)
 		printf("%s,%zu,%u,%s,%s,%zu,%.1f,%.2f,%.1f,%.1f,%.1f,%.1f,%.1f,"
-		       "%llu,%llu,%llu,%.1f,%.1f,%.1f\n",
+		       "%llu,%llu,%llu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n",
 		       c->backend, pages, c->pct, pattern, path, nd, fm / 1e3,
 		       fm / pages, wm, bm,
 		       (double)(st1.resolved_frames - st0.resolved_frames) / rounds,
@@ -242,7 +256,10 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 		       (unsigned long long)(st1.resolve_fallbacks - st0.resolve_fallbacks),
 		       lists, fulls, rearm_us,
 		       (double)(st1.sync_ns - st0.sync_ns) / 1e3 / rounds,
-		       (double)(st1.resolve_ns - st0.resolve_ns) / 1e3 / rounds);
+		       (double)(st1.resolve_ns - st0.resolve_ns) / 1e3 / rounds,
+		       (double)(x1.hvmops - x0.hvmops) / rounds,
+		       (double)(x1.pml_full - x0.pml_full) / rounds,
+		       (double)(x1.faults - x0.faults) / rounds);
 	else
 		printf("| %s | %zu | %u%% (%zu) | %s | %s | %.1f | %.2f | "
 		       "%.1f (%.1f) | %llu/%llu | %.1f |\n", c->backend, pages,
@@ -337,7 +354,9 @@ int main(int argc, char **argv)
 		       "resolve_frames_per_fetch,resolve_candidates_per_fetch,"
 		       "resolve_drops_per_fetch,resolve_fallbacks,"
 		       "xen_rearm_lists,xen_rearm_fulls,xen_rearm_us_per_fetch,"
-		       "sync_us_per_fetch,resolve_us_per_fetch\n");
+		       "sync_us_per_fetch,resolve_us_per_fetch,"
+		       "xen_hvmops_per_fetch,xen_pml_full_per_fetch,"
+		       "xen_faults_per_fetch\n");
 	else
 		printf("| backend | region pages | dirtied | pattern | path | "
 		       "fetch (us, median) | fetch ns/tracked page | "
