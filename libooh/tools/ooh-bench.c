@@ -97,7 +97,7 @@ static size_t pick_pages(size_t *idx, size_t pages, unsigned int pct,
  * calls, PML-full exits, log-dirty write faults.  All 0 where there is no
  * such line (no module, Linux).
  */
-struct xen_rearms {
+struct xen_counters {
 	unsigned long long lists, fulls, ns;
 	unsigned long long hvmops, pml_full, faults;
 };
@@ -111,7 +111,7 @@ static void add_field(const char *line, const char *key, unsigned long long *v)
 		*v += strtoull(k + strlen(key), NULL, 10);
 }
 
-static void xen_rearms(struct xen_rearms *x)
+static void xen_counters_read(struct xen_counters *x)
 {
 	FILE *f = fopen("/sys/class/misc/ooh-spml/xen_stats", "r");
 	char line[512];
@@ -192,7 +192,7 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 	size_t *idx = malloc(pages * sizeof(*idx));
 	double f[1000], w[1000], base[1000];
 	struct ooh_stats st0, st1;
-	struct xen_rearms x0, x1;
+	struct xen_counters x0, x1;
 	struct ooh_tracker *t;
 	struct ooh_dirty d;
 	char *m = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE,
@@ -214,7 +214,7 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 	}
 	ooh_fetch(t, &d);
 	ooh_stats(t, &st0);
-	xen_rearms(&x0);
+	xen_counters_read(&x0);
 	for (int r = 0; r < rounds; r++) {
 		double t0;
 
@@ -232,7 +232,7 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 			return 1;
 		}
 	}
-	xen_rearms(&x1);
+	xen_counters_read(&x1);
 	ooh_stats(t, &st1);
 	ooh_close(t);
 	munmap(m, pages * PG);
