@@ -135,9 +135,13 @@ typedef uint16_t ooh_u16;
  * u.rearm's list (EPML logs in the guest: Xen sees no entry).  Without
  * OOH_SPML_REARM_LIST in that mode, or when Xen cannot name every such
  * frame, it resets the whole p2m, as it does with OOH_SPML_REARM_FULL
- * (the old path, kept for side-by-side measurements).  If an ioreq server
- * was created since the arm or the last rearm, Xen force-disarms (every
- * ring gets OOH_RING_F_DISARMED) and returns -EOPNOTSUPP.
+ * (the old path, kept for side-by-side measurements).  With
+ * OOH_SPML_REARM_DRAIN the rearm first moves the domain's queue of Xen's
+ * own writes to the caller's ring, as drain does: an EPML guest, which has
+ * no PML buffer to flush, then ends an interval with one hypercall.  If
+ * an ioreq server was created since the arm or the last rearm, Xen
+ * force-disarms (every ring gets OOH_RING_F_DISARMED) and returns
+ * -EOPNOTSUPP.
  */
 #define OOH_SPML_OP_rearm		4
 /* Disarm: flush every vCPU, stop PML for SPML (Xen's own log-dirty user,
@@ -199,6 +203,7 @@ struct ooh_spml_rearm {
 };
 #define OOH_SPML_REARM_LIST		(1u << 0)
 #define OOH_SPML_REARM_FULL		(1u << 1)	/* the whole p2m (old path) */
+#define OOH_SPML_REARM_DRAIN		(1u << 2)	/* drain Xen's writes first */
 #define OOH_SPML_REARM_MAX_GFNS		16384u
 
 /* u.tracking for OOH_SPML_OP_set_tracking */
@@ -386,6 +391,7 @@ struct ooh_spml_domctl {
     OOH_SPML_ARM_NO_PML != XEN_SPML_ARM_NO_PML || \
     OOH_SPML_REARM_LIST != XEN_SPML_REARM_LIST || \
     OOH_SPML_REARM_FULL != XEN_SPML_REARM_FULL || \
+    OOH_SPML_REARM_DRAIN != XEN_SPML_REARM_DRAIN || \
     OOH_SPML_REARM_MAX_GFNS != XEN_SPML_REARM_MAX_GFNS || \
     OOH_SPML_VCPU_REGISTERED != XEN_SPML_VCPU_REGISTERED || \
     OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING
