@@ -359,6 +359,7 @@ static DEFINE_MUTEX(epml_rearm_lock);	/* one list in flight */
 static struct epml_rearm epml_rl;
 static bool epml_rl_need_full = true;	/* the last rearm did not run */
 static bool epml_rl_unsupported;	/* Xen without u.rearm: -EINVAL */
+static bool epml_rl_no_drain;		/* Xen without OOH_SPML_REARM_DRAIN */
 static int epml_rl_hotplugs;		/* hotplugs at the last rearm */
 
 /* Under cpus_read_lock(), before the SYNC IPIs. */
@@ -407,11 +408,14 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 }
 
 /*
- * The rearm of a SYNC whose IPIs took every CPU's list into @r.  This
- * CPU drains and takes its list again, until its buffer stays empty, with
- * interrupts off up to the hypercall, so that on a 1-vCPU domain no frame
- * is dirty and unlisted when Xen resets (its audit counts 0).  The entries drained here are
- * after this CPU's fence: the next interval's.
+ * The rearm of a SYNC whose IPIs took every CPU's list into @r, with
+ * interrupts off (the caller takes this CPU's fence after it).  This CPU
+ * drains and takes its list again, until its buffer stays empty, up to
+ * the hypercall, so that on a 1-vCPU domain no frame is dirty and
+ * unlisted when Xen resets (its audit counts 0).  The entries drained here
+ * are the next interval's (the IPI attributed this CPU's interval).  The
+ * one hypercall also moves Xen's queued writes to this CPU's Xen ring
+ * (OOH_SPML_REARM_DRAIN); a Xen without that flag gets a drain first.
  */
 int epml_rearm(struct epml_rearm *r)
 {
@@ -441,7 +445,18 @@ int epml_rearm(struct epml_rearm *r)
 		op.u.rearm.nr = r->nr;
 		op.u.rearm.flags = OOH_SPML_REARM_LIST;
 	}
+	if (epml_rl_no_drain)
+		spml_simple(OOH_SPML_OP_drain);
+	else
+		op.u.rearm.flags |= OOH_SPML_REARM_DRAIN;
 	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	if (rc == -EINVAL && (op.u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
+		/* a Xen whose rearm does not drain (before xen-patches/0016) */
+		epml_rl_no_drain = true;
+		spml_simple(OOH_SPML_OP_drain);
+		op.u.rearm.flags &= ~OOH_SPML_REARM_DRAIN;
+		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	}
 	if (rc == -EINVAL && op.u.rearm.flags) {
 		/* a Xen whose rearm takes no list: the whole p2m each time */
 		epml_rl_unsupported = true;

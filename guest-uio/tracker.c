@@ -735,37 +735,24 @@ fail_mm:
 struct sync_arg {
 	struct spml_tracker *t;
 	struct epml_rearm *rl;	/* EPML: the frames for Xen's rearm */
+	int self;		/* EPML: the CPU that rearms, or -1 */
 	u64 *fence;
 	u32 flags;		/* OOH_RING_F_OVERFLOW seen at a fence */
 };
 
 /*
- * SYNC on one CPU: attribute what Xen logged here so far, take the fence
- * and the ring's sticky overflow bit.  Every producer of ring @cpu (the
- * move from Xen's ring, the MMU notifier) runs on @cpu with interrupts
- * off, so a drop is before this fence (this interval) or after it (still
- * set at the next SYNC): the interval after an overflow is exact.
+ * The fence of this CPU's ring: move what Xen's ring holds, take the
+ * ring's prod and its sticky overflow bit.  Every producer of ring @cpu
+ * (the move from Xen's ring, the MMU notifier) runs on @cpu with
+ * interrupts off, so a drop is before this fence (this interval) or after
+ * it (still set at the next SYNC): the interval after an overflow is exact.
  */
-static void spml_sync_on_cpu(void *data)
+static void spml_fence_here(struct sync_arg *a)
 {
-	struct sync_arg *a = data;
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 	unsigned int cpu = smp_processor_id();
 
 	rcu_read_lock();
-	if (a->rl) {
-		epml_drain(c, c->cur);
-		epml_rl_take(c, a->rl);
-	}
-	/*
-	 * Tracking or not (untracked entries are this interval's too), and in
-	 * EPML mode too: Xen queues the frames it writes itself (hypercall
-	 * outputs, backends' grant unmaps and copies; no CPU store of this
-	 * guest, so neither PML nor EPML logs them) and moves them to this
-	 * vCPU's Xen ring at the drain (xen-patches/0011).
-	 */
-	if (c->registered)
-		spml_simple(OOH_SPML_OP_drain);
 	spml_move(c);
 	rcu_read_unlock();
 	if (cpu < a->t->nr_vcpus) {
@@ -789,6 +776,33 @@ static void spml_sync_on_cpu(void *data)
 }
 
 /*
+ * SYNC on one CPU: attribute what was logged here so far, then the fence.
+ * Under PML, the drain flushes this vCPU's PML buffer and moves the
+ * domain's queue of the frames Xen wrote itself (hypercall outputs,
+ * backends' grant unmaps and copies: no CPU store of this guest, so
+ * neither PML nor EPML logs them; xen-patches/0011) to its Xen ring.
+ * Under EPML there is no PML buffer, and the rearm moves that queue
+ * (OOH_SPML_REARM_DRAIN): the rearming CPU takes its fence after it.
+ */
+static void spml_sync_on_cpu(void *data)
+{
+	struct sync_arg *a = data;
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (a->rl) {
+		rcu_read_lock();
+		epml_drain(c, c->cur);
+		epml_rl_take(c, a->rl);
+		rcu_read_unlock();
+		if (smp_processor_id() == a->self)
+			return;
+	} else if (c->registered) {
+		spml_simple(OOH_SPML_OP_drain);
+	}
+	spml_fence_here(a);
+}
+
+/*
  * Drain every vCPU into the tracker's rings, record each ring's prod (the
  * fence), then re-arm.  GPAs logged after a CPU's drain land after its
  * fence, i.e. in the next interval, so nothing written after the fence
@@ -796,7 +810,8 @@ static void spml_sync_on_cpu(void *data)
  */
 static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 {
-	struct sync_arg a = { .t = t };
+	struct sync_arg a = { .t = t, .self = -1 };
+	unsigned long irqs;
 	unsigned int cpu, i;
 	int rc, hp;
 
@@ -832,15 +847,25 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 		t->hotplugs_seen = hp;
 		a.flags |= OOH_RING_F_OVERFLOW;
 	}
+	if (a.rl)
+		a.self = get_cpu();
 	for_each_online_cpu(cpu)
 		smp_call_function_single(cpu, spml_sync_on_cpu, &a, 1);
-	cpus_read_unlock();
 	if (a.rl) {
+		/*
+		 * One hypercall: the rearm moves Xen's queued writes to this
+		 * CPU's Xen ring, and this CPU's fence comes after them.
+		 */
+		local_irq_save(irqs);
 		rc = epml_rearm(a.rl);
+		spml_fence_here(&a);
+		local_irq_restore(irqs);
+		put_cpu();
 		epml_rearm_end(a.rl);
-	} else {
-		rc = spml_rearm();
 	}
+	cpus_read_unlock();
+	if (!a.rl)
+		rc = spml_rearm();
 	for (i = 0; i < t->nr_vcpus; i++)
 		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)
 			rc = -EIO;
