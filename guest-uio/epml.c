@@ -451,7 +451,7 @@ int epml_rearm(struct epml_rearm *r)
 		op.u.rearm.flags |= OOH_SPML_REARM_DRAIN;
 	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
 	if (rc == -EINVAL && (op.u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
-		/* a Xen whose rearm does not drain (before xen-patches/0016) */
+		/* a Xen whose rearm does not drain (before xen-patches/0015) */
 		epml_rl_no_drain = true;
 		spml_simple(OOH_SPML_OP_drain);
 		op.u.rearm.flags &= ~OOH_SPML_REARM_DRAIN;

@@ -5,7 +5,7 @@
  * an ioreq server for the domain (XEN_DMOP_create_ioreq_server through
  * libxendevicemodel) and destroying it.  Xen must refuse to arm Shadow
  * PML / EPML while the server exists, and end a running tracker's
- * interval as incomplete when one is created (xen-patches/0014).
+ * interval as incomplete when one is created (xen-patches/0013).
  *
  * Usage: spml-ioreq DOMID create       prints "created id=N"
  *        spml-ioreq DOMID destroy ID   prints "destroyed id=N"
