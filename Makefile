@@ -20,9 +20,13 @@ BUILD   := $(TOP)/build
 BIN     := $(BUILD)/bin
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
+# once: a recursive make (make compare, make test) inherits the result
+ifndef OOH_CFLAGS_ADDED
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
            -I$(TOP)/include
-export TOP BUILD BIN CC CFLAGS
+endif
+OOH_CFLAGS_ADDED := 1
+export TOP BUILD BIN CC CFLAGS OOH_CFLAGS_ADDED
 
 ALL   :=
 BENCH :=
