@@ -33,23 +33,22 @@
 #include "ooh.h"
 #include "spmlt.h"
 
-#define PG	4096ul
 #define HUGE	(2ul << 20)
 
 static void write_all(volatile char *m, size_t pages, unsigned int v)
 {
 	for (size_t i = 0; i < pages; i++)
-		m[i * PG] = (char)(v + i);
+		m[i * OOH_PAGE_SIZE] = (char)(v + i);
 }
 
-/* Pages of [m, m + pages * PG) in @d. */
+/* Pages of [m, m + pages * OOH_PAGE_SIZE) in @d. */
 static size_t in_region(const struct ooh_dirty *d, const char *m, size_t pages)
 {
 	size_t n = 0;
 
 	for (size_t k = 0; k < d->nr_pages; k++)
 		n += d->pages[k] >= (uintptr_t)m &&
-		     d->pages[k] < (uintptr_t)m + pages * PG;
+		     d->pages[k] < (uintptr_t)m + pages * OOH_PAGE_SIZE;
 	return n;
 }
 
@@ -57,7 +56,7 @@ int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 16;
 	unsigned int rounds = argc > 2 ? (unsigned int)atoi(argv[2]) : 4;
-	size_t len = mib << 20, pages = len / PG, missed = 0;
+	size_t len = mib << 20, pages = len / OOH_PAGE_SIZE, missed = 0;
 	struct ooh_tracker *t;
 	struct ooh_dirty d;
 	char *raw, *m;
