@@ -189,6 +189,16 @@ struct cell {
 	bool random, old;
 };
 
+/* ooh_fetch(3); 0, or 1 after one error line naming @backend. */
+static int bench_fetch(struct ooh_tracker *t, struct ooh_dirty *d,
+		       const char *backend)
+{
+	if (ooh_fetch(t, d) >= 0)
+		return 0;
+	fprintf(stderr, "ooh-bench: %s: fetch: %s\n", backend, ooh_last_error());
+	return 1;
+}
+
 /* One grid cell: prints its row; returns 0, or 1 after one error line. */
 static int bench_cell(const struct cell *c, int rounds, bool csv)
 {
@@ -219,11 +229,8 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 	ooh_fetch(t, &d);
 	/* the first interval: arming's lazy work lands on its writes */
 	first = nd ? dirty(m, idx, nd, rounds + 1) / nd : 0;
-	if (ooh_fetch(t, &d) < 0) {
-		fprintf(stderr, "ooh-bench: %s: fetch: %s\n", c->backend,
-			ooh_last_error());
+	if (bench_fetch(t, &d, c->backend))
 		return 1;
-	}
 	ooh_stats(t, &st0);
 	xen_counters_read(&x0);
 	for (int r = 0; r < rounds; r++) {
@@ -231,11 +238,8 @@ static int bench_cell(const struct cell *c, int rounds, bool csv)
 
 		w[r] = nd ? dirty(m, idx, nd, r + 1) / nd : 0;
 		t0 = now_ns();
-		if (ooh_fetch(t, &d) < 0) {
-			fprintf(stderr, "ooh-bench: %s: fetch: %s\n", c->backend,
-				ooh_last_error());
+		if (bench_fetch(t, &d, c->backend))
 			return 1;
-		}
 		f[r] = now_ns() - t0;
 		if (d.nr_pages < nd) {
 			fprintf(stderr, "ooh-bench: %s reported %zu of %zu "
