@@ -299,7 +299,7 @@ struct epml_arg {
 	int rc;
 };
 
-/* IPI: program this CPU's buffer (EN stays 0), Xen tracking on for faults. */
+/* IPI: program this CPU's buffer (EN stays 0). */
 static void epml_program_on_cpu(void *data)
 {
 	struct epml_arg *a = data;
@@ -317,8 +317,6 @@ static void epml_program_on_cpu(void *data)
 		return;
 	}
 	c->epml_on = false;
-	if (c->registered && !c->tracking && !spml_set_tracking(true))
-		c->tracking = true;
 }
 
 /* EPML buffer, IRQ and MSRs of @cpu (process context). */

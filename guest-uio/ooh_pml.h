@@ -30,27 +30,25 @@
  *
  * Xen side (HVMOP_spml, include/ooh/spml.h): the module owns one "Xen
  * ring" per vCPU, registered from that vCPU, and arms PML for the domain
- * while at least one tracker exists.  Xen appends the GPAs that PML logged
- * while the vCPU was "tracking".  A sched_switch tracepoint probe tells Xen
- * when a tracked mm switches in or out (Xen flushes the PML buffer first),
- * so the module knows whose context logged each entry.  Attribution is a
- * hint, never a filter (a frame's EPT dirty flag stays set for the rest
- * of the interval once anyone wrote it, so a later write by the tracked
- * process is not logged again): every entry of a vCPU's Xen ring goes to
- * every tracker's ring for that vCPU, including entries logged while no
- * tracked process ran (Xen keeps them too, xen-patches/0006), and each
- * tracker's reverse map keeps the frames its process maps.  A new tracker
- * attaches at once (IPI) on every vCPU where its process is running, not
- * at its next context switch.  Frames Xen writes itself (hypercall
- * outputs, dom0 backends' grant mappings and copies: no CPU store of this
- * guest, so no PML entry) reach a Xen ring at the next drain
- * (xen-patches/0011); every SYNC drains, in both modes.  CPU hotplug
- * (a cpuhp state): a vCPU that comes online while trackers exist gets its
- * ring before any task runs there, one that goes offline releases it; the
- * interval of a hotplug is reported as overflow ("everything dirty").
- * Moves
- * run only on the owning CPU with interrupts off (switch probe, VIRQ_SPML
- * handler, IPI from SYNC), so they never race.
+ * while at least one tracker exists.  Xen appends every GPA that PML logs
+ * to the vCPU's ring, whatever context ran: a frame's EPT dirty flag stays
+ * set for the rest of the interval once anyone wrote it, so a later write
+ * by the tracked process is not logged again, and dropping the first
+ * writer's entry would lose it (xen-patches/0006).  Every entry of a
+ * vCPU's Xen ring therefore goes to every tracker's ring for that vCPU,
+ * and resolution keeps the frames each tracker's process maps.  GPAs mean
+ * the same in every context, so SPML needs no context-switch hook: the
+ * vCPU's "tracking" state in Xen (a statistics hint) is set once, when
+ * its ring is registered, and a switch costs no hypercall.  Frames Xen
+ * writes itself (hypercall outputs, dom0 backends' grant mappings and
+ * copies: no CPU store of this guest, so no PML entry) reach a Xen ring at
+ * the next drain (xen-patches/0011); every SYNC drains, in both modes.
+ * CPU hotplug (a cpuhp state): a vCPU that comes online while trackers
+ * exist gets its ring before any task runs there, one that goes offline
+ * releases it; the interval of a hotplug is reported as overflow
+ * ("everything dirty").  Moves run only on the owning CPU with interrupts
+ * off (EPML's switch probe, VIRQ_SPML handler, IPI from SYNC), so they
+ * never race.
  *
  * Userspace side (include/ooh/spml_uio.h): /dev/ooh-spml creates a tracker
  * per open file; each tracker gets its own UIO device whose map 0 holds

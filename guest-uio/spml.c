@@ -107,7 +107,13 @@ static void spml_register_on_cpu(void *data)
 		c->registered = true;
 		c->cons = 0;
 		c->cur = NULL;
-		c->tracking = false;
+		/*
+		 * Xen's tracking state is a hint for its statistics, never a
+		 * filter: every GPA goes to the ring either way, and every
+		 * ring entry to every tracker.  It stays on while the ring
+		 * exists, so a context switch costs no hypercall.
+		 */
+		c->tracking = !spml_set_tracking(true);
 	}
 }
 

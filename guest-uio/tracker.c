@@ -31,7 +31,12 @@ static struct spml_tracker *tracker_of(struct mm_struct *mm)
 	return NULL;
 }
 
-/* sched_switch probe: IRQs are off, the runqueue lock is held. */
+/*
+ * sched_switch probe, EPML mode only: IRQs are off, the runqueue lock is
+ * held.  EN stays on (every context is logged); the drain splits the
+ * buffer where the GVAs change meaning.  SPML needs no probe: its entries
+ * are GPAs, which mean the same in every context.
+ */
 static void spml_sched_switch(void *data, bool preempt,
 			      struct task_struct *prev,
 			      struct task_struct *next,
@@ -44,21 +49,8 @@ static void spml_sched_switch(void *data, bool preempt,
 		return;
 	rcu_read_lock();
 	tn = tracker_of(next->mm);
-	if (tn != c->cur && mode_epml) {
-		/*
-		 * No hypercall: Xen tracking stays on for superpage faults,
-		 * EN stays on (every context is logged); the drain splits
-		 * the buffer where the GVAs change meaning.
-		 */
+	if (tn != c->cur) {
 		epml_drain(c, c->cur);
-		spml_move(c);
-		c->cur = tn;
-	} else if (tn != c->cur) {
-		/* Xen flushes the PML buffer under the old state first. */
-		if (tn || c->tracking) {
-			spml_set_tracking(tn != NULL);
-			c->tracking = tn != NULL;
-		}
 		spml_move(c);
 		c->cur = tn;
 	}
@@ -457,62 +449,45 @@ static void tracker_free(struct spml_tracker *t)
 }
 
 /*
- * IPI after a new tracker @data is listed: if the task running here right
- * now belongs to its mm, do what the sched_switch probe does when such a
- * task switches in.  The tracked process is usually running already when
- * TRACK returns (it tracks itself, or runs on another vCPU), and without
- * this its writes would stay untracked until its next context switch on
- * each vCPU, which a busy vCPU may not have for a long time.
+ * EPML mode, IPI after a new tracker @data is listed: if the task running
+ * here right now belongs to its mm, do what the sched_switch probe does
+ * when such a task switches in.  The tracked process is usually running
+ * already when TRACK returns (it tracks itself, or runs on another vCPU),
+ * and without this its GVA entries would go to no tracker until its next
+ * context switch on each vCPU, which a busy vCPU may not have for a long
+ * time.
  */
-static void spml_attach_on_cpu(void *data)
+static void epml_attach_on_cpu(void *data)
 {
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 	struct spml_tracker *t = data;
 
 	if (!c->registered)
 		return;
-	if (mode_epml) {		/* Xen tracking is already on */
-		if (!c->cur && tracker_of(current->mm) == t) {
-			epml_drain(c, NULL);
-			spml_move(c);
-			c->cur = t;
-		}
-		epml_switch(c, true);	/* on while any tracker exists */
-		return;
+	if (!c->cur && tracker_of(current->mm) == t) {
+		epml_drain(c, NULL);
+		spml_move(c);
+		c->cur = t;
 	}
-	if (c->cur || tracker_of(current->mm) != t)
-		return;
-	spml_set_tracking(true);	/* flushes under the old state */
-	c->tracking = true;
-	spml_move(c);		/* logged before: not t's */
-	c->cur = t;
+	epml_switch(c, true);	/* on while any tracker exists */
 }
 
 /*
- * IPI after tracker @data left the list: forget it as this CPU's current
- * tracker; what was logged so far goes to the remaining trackers.
+ * EPML mode, IPI after tracker @data left the list: forget it as this
+ * CPU's current tracker; what was logged so far goes to the remaining
+ * trackers.
  */
-static void spml_detach_on_cpu(void *data)
+static void epml_detach_on_cpu(void *data)
 {
 	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
 
-	if (mode_epml) {		/* Xen tracking stays on */
-		if (c->cur == data) {
-			epml_drain(c, NULL);	/* @data is off the list */
-			spml_move(c);
-			c->cur = NULL;
-		}
-		if (list_empty(&trackers))
-			epml_switch(c, false);
-		return;
+	if (c->cur == data) {
+		epml_drain(c, NULL);	/* @data is off the list */
+		spml_move(c);
+		c->cur = NULL;
 	}
-	if (c->cur != data)
-		return;
-	if (c->tracking)
-		spml_set_tracking(false);
-	c->tracking = false;
-	spml_move(c);
-	c->cur = NULL;
+	if (list_empty(&trackers))
+		epml_switch(c, false);
 }
 
 /* Called with spml_lock held. */
@@ -523,8 +498,9 @@ static void tracker_destroy(struct spml_tracker *t)
 	list_del_rcu(&t->node);
 	synchronize_rcu();	/* no new attribution to t (tracker_of) */
 	/* No CPU may still attribute entries to t. */
-	for_each_online_cpu(cpu)
-		smp_call_function_single(cpu, spml_detach_on_cpu, t, 1);
+	if (mode_epml)
+		for_each_online_cpu(cpu)
+			smp_call_function_single(cpu, epml_detach_on_cpu, t, 1);
 	if (--nr_trackers == 0) {
 		if (probe_registered) {
 			tracepoint_probe_unregister(tp_sched_switch,
@@ -684,7 +660,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 		if (rc)
 			goto fail_locked;
 	}
-	if (!probe_registered) {
+	if (epml && !probe_registered) {
 		rc = tracepoint_probe_register(tp_sched_switch,
 					       spml_sched_switch, NULL);
 		if (rc) {
@@ -712,7 +688,8 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	nr_trackers++;
 	f->private_data = t;
 	/* the tracked process may be running right now on any vCPU */
-	on_each_cpu(spml_attach_on_cpu, t, 1);
+	if (mode_epml)
+		on_each_cpu(epml_attach_on_cpu, t, 1);
 	mutex_unlock(&spml_lock);
 
 	req->uio_index = t->uio.uio_dev->minor;
