@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* OOH_VDB builds export this (gc/patches); stock builds do not. */
+#include <ooh.h>
+
+/* OOH_VDB builds export these (gc/patches); stock builds do not. */
 extern const char *GC_get_ooh_backend(void) __attribute__((weak));
+extern int GC_get_ooh_stats(struct ooh_stats *st) __attribute__((weak));
 
 static uint64_t t_start, t_end, stw_start;
 static uint64_t *pauses;	/* ns, libc heap: not a GC root */
@@ -120,6 +123,32 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * One "ooh:" line with the libooh tracker's statistics (ooh_stats(3)):
+ * where the collector's dirty-bit time went, step by step.  Times in
+ * ms of CLOCK_MONOTONIC.  Nothing when libooh does not supply the bits.
+ */
+static void print_ooh_stats(const struct wl *w)
+{
+	struct ooh_stats st;
+
+	if (!w->incremental || !GC_get_ooh_stats || GC_get_ooh_stats(&st))
+		return;
+	printf("ooh: workload=%s vdb=%s fetches=%llu pages=%llu "
+	       "fetch_ms=%.3f sync_ms=%.3f resolve_ms=%.3f "
+	       "frames=%llu candidates=%llu drops=%llu fallbacks=%llu "
+	       "overflows=%llu faults=%llu lost=%llu\n",
+	       w->name, vdb_name(w), (unsigned long long)st.fetches,
+	       (unsigned long long)st.pages_reported, st.fetch_ns / 1e6,
+	       st.sync_ns / 1e6, st.resolve_ns / 1e6,
+	       (unsigned long long)st.resolved_frames,
+	       (unsigned long long)st.resolve_candidates,
+	       (unsigned long long)st.resolve_drops,
+	       (unsigned long long)st.resolve_fallbacks,
+	       (unsigned long long)st.overflows,
+	       (unsigned long long)st.faults, (unsigned long long)st.lost);
+}
+
 void wl_finish(struct wl *w, int ok)
 {
 	uint64_t total, sum = 0;
@@ -145,6 +174,7 @@ void wl_finish(struct wl *w, int ok)
 	       total / 1e6, (unsigned long)(GC_get_gc_no() - gc_no_start),
 	       nr_pauses, med / 1e3, p95 / 1e3, max / 1e3, sum / 1e6,
 	       GC_get_heap_size() / 1048576.0, ok ? "ok" : "FAIL");
+	print_ooh_stats(w);
 	fflush(stdout);
 	exit(ok ? 0 : 1);
 }
