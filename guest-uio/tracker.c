@@ -712,7 +712,7 @@ fail_mm:
 struct sync_arg {
 	struct spml_tracker *t;
 	struct epml_rearm *rl;	/* EPML: the frames for Xen's rearm */
-	int self;		/* EPML: the CPU that rearms, or -1 */
+	int self;		/* the CPU that rearms */
 	u64 *fence;
 	u32 flags;		/* OOH_RING_F_OVERFLOW seen at a fence */
 };
@@ -758,8 +758,9 @@ static void spml_fence_here(struct sync_arg *a)
  * domain's queue of the frames Xen wrote itself (hypercall outputs,
  * backends' grant unmaps and copies: no CPU store of this guest, so
  * neither PML nor EPML logs them; xen-patches/0011) to its Xen ring.
- * Under EPML there is no PML buffer, and the rearm moves that queue
- * (OOH_SPML_REARM_DRAIN): the rearming CPU takes its fence after it.
+ * The rearming CPU (@a->self) needs neither: the rearm flushes every PML
+ * buffer and moves that queue (OOH_SPML_REARM_DRAIN), and that CPU takes
+ * its fence after it.  Under EPML there is no PML buffer.
  */
 static void spml_sync_on_cpu(void *data)
 {
@@ -771,11 +772,11 @@ static void spml_sync_on_cpu(void *data)
 		epml_drain(c, c->cur);
 		epml_rl_take(c, a->rl);
 		rcu_read_unlock();
-		if (smp_processor_id() == a->self)
-			return;
-	} else if (c->registered) {
-		spml_simple(OOH_SPML_OP_drain);
 	}
+	if (smp_processor_id() == a->self)
+		return;
+	if (!a->rl && c->registered)
+		spml_simple(OOH_SPML_OP_drain);
 	spml_fence_here(a);
 }
 
@@ -787,7 +788,7 @@ static void spml_sync_on_cpu(void *data)
  */
 static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 {
-	struct sync_arg a = { .t = t, .self = -1 };
+	struct sync_arg a = { .t = t };
 	unsigned long irqs;
 	unsigned int cpu, i;
 	int rc, hp;
@@ -824,25 +825,22 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 		t->hotplugs_seen = hp;
 		a.flags |= OOH_RING_F_OVERFLOW;
 	}
-	if (a.rl)
-		a.self = get_cpu();
+	a.self = get_cpu();
 	for_each_online_cpu(cpu)
 		smp_call_function_single(cpu, spml_sync_on_cpu, &a, 1);
-	if (a.rl) {
-		/*
-		 * One hypercall: the rearm moves Xen's queued writes to this
-		 * CPU's Xen ring, and this CPU's fence comes after them.
-		 */
-		local_irq_save(irqs);
-		rc = epml_rearm(a.rl);
-		spml_fence_here(&a);
-		local_irq_restore(irqs);
-		put_cpu();
+	/*
+	 * One hypercall for this CPU: the rearm flushes the PML buffers and
+	 * moves Xen's queued writes to this CPU's Xen ring, and this CPU's
+	 * fence comes after them.
+	 */
+	local_irq_save(irqs);
+	rc = a.rl ? epml_rearm(a.rl) : spml_rearm();
+	spml_fence_here(&a);
+	local_irq_restore(irqs);
+	put_cpu();
+	if (a.rl)
 		epml_rearm_end(a.rl);
-	}
 	cpus_read_unlock();
-	if (!a.rl)
-		rc = spml_rearm();
 	for (i = 0; i < t->nr_vcpus; i++)
 		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)
 			rc = -EIO;

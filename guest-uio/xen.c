@@ -28,7 +28,15 @@ bool rearm_full;
 module_param(rearm_full, bool, 0644);
 MODULE_PARM_DESC(rearm_full, "every rearm resets the whole p2m (the old path)");
 
-/* OOH_SPML_OP_rearm for PML: Xen resets the frames it saw logged. */
+static bool spml_no_drain;	/* Xen without OOH_SPML_REARM_DRAIN */
+
+/*
+ * OOH_SPML_OP_rearm for PML: Xen flushes every vCPU's PML buffer into its
+ * ring and resets the frames it saw logged; with OOH_SPML_REARM_DRAIN it
+ * first moves its queue of its own writes to the caller's ring, so the
+ * caller needs no drain of its own (it takes its fence after this call).
+ * A Xen without the flag (before xen-patches/0015) gets a drain first.
+ */
 int spml_rearm(void)
 {
 	struct ooh_spml_hvm_op op = { 0 };
@@ -36,7 +44,17 @@ int spml_rearm(void)
 
 	if (READ_ONCE(rearm_full))
 		op.u.rearm.flags = OOH_SPML_REARM_FULL;
+	if (READ_ONCE(spml_no_drain))
+		spml_simple(OOH_SPML_OP_drain);
+	else
+		op.u.rearm.flags |= OOH_SPML_REARM_DRAIN;
 	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	if (rc == -EINVAL && (op.u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
+		WRITE_ONCE(spml_no_drain, true);
+		spml_simple(OOH_SPML_OP_drain);
+		op.u.rearm.flags &= ~OOH_SPML_REARM_DRAIN;
+		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
+	}
 	if (rc == -EINVAL && op.u.rearm.flags) {
 		/* a Xen whose rearm takes no u.rearm: its only path */
 		op.u.rearm.flags = 0;
