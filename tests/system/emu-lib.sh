@@ -2,6 +2,11 @@
 # tests/system/emu-lib.sh - shared by the emulated-host system tests.
 # Assertion helpers print one line per check; `finish` exits 0/1.
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/system/cfg.sh
+. "$top/tests/system/cfg.sh"
+# this script's section of tests/system/unittests.cfg, and a key of it
+cfg_name=$(cfg_section_of "$top/tests/system/unittests.cfg" "$(basename "$0")")
+cfg() { cfg_get "$top/tests/system/unittests.cfg" "$cfg_name" "$1"; }
 failures=0
 pass() { printf 'PASS: %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }

@@ -33,7 +33,8 @@ spmlt_mbox() {
 spmlt_hostile() {
 	dmesg -c > /dev/null
 	shinfo=$(awk '$3 == "HYPERVISOR_shared_info" { print $1; exit }' /proc/kallsyms)
-	# max_frames: spml.test boots Xen with spml_max_frames=512
+	# max_frames: the spml boot runs Xen with spml_max_frames=512
+	# (tests/system/unittests.cfg)
 	if ! insmod /opt/ooh/modules/ooh_spml_hostile.ko granted="$1" max_frames=512 \
 		${shinfo:+shinfo_var=0x$shinfo}; then
 		spmlt_fail "insmod ooh_spml_hostile granted=$1"
