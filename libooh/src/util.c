@@ -146,14 +146,22 @@ int __ooh_pagemap_walk_ranges(pid_t pid, const struct __ooh_range *rs,
 			      size_t nr, bool only_fresh, __ooh_pagemap_fn fn,
 			      void *arg)
 {
-	uint64_t *buf = malloc(PM_CHUNK * sizeof(*buf));
-	int fd = __ooh_pagemap_open(pid), ret = 0;
+	uint64_t *buf;
+	int fd, ret = 0;
+	size_t i;
 
+	/* Every fetch asks for the fresh ranges: usually there are none. */
+	for (i = 0; only_fresh && i < nr && !rs[i].fresh; i++)
+		;
+	if (only_fresh && i == nr)
+		return 0;
+	buf = malloc(PM_CHUNK * sizeof(*buf));
+	fd = __ooh_pagemap_open(pid);
 	if (!buf || fd < 0) {
 		ret = fd < 0 ? fd : __ooh_err(ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; !ret && i < nr; i++) {
+	for (i = 0; !ret && i < nr; i++) {
 		if (only_fresh && !rs[i].fresh)
 			continue;
 		for (uint64_t a = rs[i].start; !ret && a < rs[i].end;) {
