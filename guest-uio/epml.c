@@ -357,7 +357,6 @@ static DEFINE_MUTEX(epml_rearm_lock);	/* one list in flight */
 static struct epml_rearm epml_rl;
 static bool epml_rl_need_full = true;	/* the last rearm did not run */
 static bool epml_rl_unsupported;	/* Xen without u.rearm: -EINVAL */
-static bool epml_rl_no_drain;		/* Xen without OOH_SPML_REARM_DRAIN */
 static int epml_rl_hotplugs;		/* hotplugs at the last rearm */
 
 /* Under cpus_read_lock(), before the SYNC IPIs. */
@@ -443,18 +442,7 @@ int epml_rearm(struct epml_rearm *r)
 		op.u.rearm.nr = r->nr;
 		op.u.rearm.flags = OOH_SPML_REARM_LIST;
 	}
-	if (epml_rl_no_drain)
-		spml_simple(OOH_SPML_OP_drain);
-	else
-		op.u.rearm.flags |= OOH_SPML_REARM_DRAIN;
-	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
-	if (rc == -EINVAL && (op.u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
-		/* a Xen whose rearm does not drain (before xen-patches/0015) */
-		epml_rl_no_drain = true;
-		spml_simple(OOH_SPML_OP_drain);
-		op.u.rearm.flags &= ~OOH_SPML_REARM_DRAIN;
-		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
-	}
+	rc = spml_rearm_drain(&op);
 	if (rc == -EINVAL && op.u.rearm.flags) {
 		/* a Xen whose rearm takes no list: the whole p2m each time */
 		epml_rl_unsupported = true;

@@ -204,6 +204,7 @@ long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
 int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op);
 int spml_simple(u32 cmd);
 extern bool rearm_full;
+int spml_rearm_drain(struct ooh_spml_hvm_op *op);
 int spml_rearm(void);
 int spml_set_tracking(bool on);
 

@@ -28,14 +28,37 @@ bool rearm_full;
 module_param(rearm_full, bool, 0644);
 MODULE_PARM_DESC(rearm_full, "every rearm resets the whole p2m (the old path)");
 
-static bool spml_no_drain;	/* Xen without OOH_SPML_REARM_DRAIN */
+static bool rearm_no_drain;	/* Xen without OOH_SPML_REARM_DRAIN */
+
+/*
+ * OOH_SPML_OP_rearm with @op's u.rearm plus OOH_SPML_REARM_DRAIN: Xen
+ * first moves its queue of its own writes to the caller's ring, so the
+ * caller needs no drain of its own (it takes its fence after this call).
+ * A Xen without the flag (before xen-patches/0015) answers -EINVAL and
+ * gets a drain first, from then on.  Both modes' rearms (spml_rearm(),
+ * epml_rearm()).
+ */
+int spml_rearm_drain(struct ooh_spml_hvm_op *op)
+{
+	int rc;
+
+	if (READ_ONCE(rearm_no_drain))
+		spml_simple(OOH_SPML_OP_drain);
+	else
+		op->u.rearm.flags |= OOH_SPML_REARM_DRAIN;
+	rc = spml_hvmop(OOH_SPML_OP_rearm, op);
+	if (rc == -EINVAL && (op->u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
+		WRITE_ONCE(rearm_no_drain, true);
+		spml_simple(OOH_SPML_OP_drain);
+		op->u.rearm.flags &= ~OOH_SPML_REARM_DRAIN;
+		rc = spml_hvmop(OOH_SPML_OP_rearm, op);
+	}
+	return rc;
+}
 
 /*
  * OOH_SPML_OP_rearm for PML: Xen flushes every vCPU's PML buffer into its
- * ring and resets the frames it saw logged; with OOH_SPML_REARM_DRAIN it
- * first moves its queue of its own writes to the caller's ring, so the
- * caller needs no drain of its own (it takes its fence after this call).
- * A Xen without the flag (before xen-patches/0015) gets a drain first.
+ * ring and resets the frames it saw logged (spml_rearm_drain()).
  */
 int spml_rearm(void)
 {
@@ -44,17 +67,7 @@ int spml_rearm(void)
 
 	if (READ_ONCE(rearm_full))
 		op.u.rearm.flags = OOH_SPML_REARM_FULL;
-	if (READ_ONCE(spml_no_drain))
-		spml_simple(OOH_SPML_OP_drain);
-	else
-		op.u.rearm.flags |= OOH_SPML_REARM_DRAIN;
-	rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
-	if (rc == -EINVAL && (op.u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
-		WRITE_ONCE(spml_no_drain, true);
-		spml_simple(OOH_SPML_OP_drain);
-		op.u.rearm.flags &= ~OOH_SPML_REARM_DRAIN;
-		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
-	}
+	rc = spml_rearm_drain(&op);
 	if (rc == -EINVAL && op.u.rearm.flags) {
 		/* a Xen whose rearm takes no u.rearm: its only path */
 		op.u.rearm.flags = 0;
