@@ -27,7 +27,7 @@
 #include "ooh.h"
 #include "tool.h"
 
-#define PG 4096ul
+#define PG OOH_PAGE_SIZE
 
 static double now_ns(void)
 {

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "spmlt.h"
 
-#define PG	4096ul
 #define NPAGES	16
 
 static int has(const struct ooh_dirty *d, const void *p)

@@ -32,7 +32,7 @@
 #include <ooh/ring.h>
 #include <ooh/spml_uio.h>
 
-#define PG 4096ul
+#include "spmlt.h"
 
 static size_t pages = 256;
 static int rounds = 4;

@@ -42,8 +42,6 @@
 #include "ooh.h"
 #include "spmlt.h"
 
-#define PG 4096u
-
 enum { SET_BOTH = 1, SET_OTHER = 2, SET_SELF = 4 };
 
 /* The writer: reads "page count" messages, writes, answers one byte. */

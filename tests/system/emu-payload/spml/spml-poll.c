@@ -28,7 +28,8 @@
 #include <ooh/ring.h>
 #include <ooh/spml_uio.h>
 
-#define PG	4096ul
+#include "spmlt.h"
+
 #define NPAGES	1024
 
 static int uio_fd;

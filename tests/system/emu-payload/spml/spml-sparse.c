@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #include "ooh.h"
+#include "spmlt.h"
 
-#define PG		4096ul
 #define RANGE		(1ul << 30)
 #define STRIDE		(4ul << 20)
 #define NWRITTEN	(RANGE / STRIDE)

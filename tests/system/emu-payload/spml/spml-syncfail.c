@@ -26,7 +26,8 @@
 #include <ooh/ring.h>
 #include <ooh/spml_uio.h>
 
-#define PG	4096ul
+#include "spmlt.h"
+
 #define NPAGES	2048
 
 static int failed;

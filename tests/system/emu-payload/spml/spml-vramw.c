@@ -23,8 +23,6 @@
 
 #include "spmlt.h"
 
-#define PG 4096ul
-
 int main(int argc, char **argv)
 {
 	struct ooh_tracker *t;

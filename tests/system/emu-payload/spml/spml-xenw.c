@@ -52,7 +52,6 @@
 #include "spmlt.h"
 #include "hostile/ooh_hcall.h"
 
-#define PG 4096u
 #define QD 32u
 
 enum { S_NONE, S_DIO, S_HCALL, S_UFIX, S_UFIXT, S_NR };

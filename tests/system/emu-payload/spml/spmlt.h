@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * spmlt.h - helpers shared by the SPML guest test programs that use libooh
- * (spml-otherw.c, spml-xenw.c): one-line fatal errors with libooh's reason,
- * and a xorshift64 generator (seeded by the caller, e.g. with its pid).
+ * spmlt.h - helpers shared by the SPML guest test programs: PG, the page
+ * size they count in (libooh's OOH_PAGE_SIZE); for those that use libooh
+ * (spml-otherw.c, spml-xenw.c), one-line fatal errors with libooh's
+ * reason, and a xorshift64 generator (seeded by the caller, e.g. with its
+ * pid).
  */
 #ifndef SPMLT_H
 #define SPMLT_H
@@ -14,6 +16,8 @@
 #include <string.h>
 
 #include "ooh.h"
+
+#define PG	OOH_PAGE_SIZE
 
 /* "PROGRAM: WHAT: strerror(ERR) [ooh_last_error()]", exit status 2. */
 static inline void die(const char *what, int err)
