@@ -7,7 +7,16 @@
  */
 #include "ooh_pml.h"
 
-unsigned int epml_size = 4;
+/*
+ * 64 pages: 16384 entries, as many frames as one rearm can list
+ * (OOH_SPML_REARM_MAX_GFNS).  The buffer-full interrupt has not been seen
+ * to save an interval that fills the buffer: each such interval set OVF
+ * (rl_full_ovf in xen_stats), probably because the interrupt's own first
+ * writes of the interval find the buffer full (EPML.md 6), and was then
+ * reported whole.  With 16 pages that happened from 4096 frames written
+ * per interval on (ooh-bench, 256 MB at 10%).
+ */
+unsigned int epml_size = 6;
 module_param(epml_size, uint, 0444);
 MODULE_PARM_DESC(epml_size,
 		 "EPML buffer per vCPU: 2^epml_size pages, 256 entries each (0-9)");
@@ -89,6 +98,14 @@ static u64 epml_to_gpa(const struct ooh_epml_entry *e)
 	return gpa;
 }
 
+/* This CPU's list misses a frame: the next rearm resets the whole p2m. */
+static void epml_rl_incomplete(struct spml_cpu *c, u8 why)
+{
+	if (!c->rl_ovf)
+		c->rl_why = why;
+	c->rl_ovf = true;
+}
+
 /*
  * Remember the frame of entry @e for the rearm list of @c (interrupts off,
  * on @c's CPU).  @to: the tracker of the mm running here (for the
@@ -98,11 +115,11 @@ static void epml_rl_add(struct spml_cpu *c, const struct ooh_epml_entry *e,
 			struct spml_tracker *to)
 {
 	if (e->gva & OOH_EPML_E_LARGE) {
-		c->rl_ovf = true;	/* a 2 MiB EPT leaf: not one frame */
+		epml_rl_incomplete(c, RL_FULL_LARGE);	/* a 2 MiB EPT leaf */
 		return;
 	}
 	if (!c->rl || c->rl_nr >= OOH_SPML_REARM_MAX_GFNS) {
-		c->rl_ovf = true;
+		epml_rl_incomplete(c, RL_FULL_CAP);
 		return;
 	}
 	if (to && (e->gva & OOH_EPML_E_GVA) &&
@@ -186,7 +203,7 @@ void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 	if (idx & OOH_EPML_INDEX_OVF) {
 		/* entries of this interval were not logged, whoever wrote */
 		c->epml_ovf++;
-		c->rl_ovf = true;
+		epml_rl_incomplete(c, RL_FULL_OVF);
 		trackers_flag(OOH_RING_F_OVERFLOW);
 	}
 }
@@ -389,9 +406,16 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 
 	if (READ_ONCE(test_rearm_skip) && c->rl_has_user && c->rl_nr)
 		c->rl[c->rl_user] = c->rl[--c->rl_nr];
-	if (c->rl_ovf || !r->gfn ||
+	if (!c->rl_ovf && r->gfn &&
 	    c->rl_nr + nbuf > OOH_SPML_REARM_MAX_GFNS - r->nr)
+		epml_rl_incomplete(c, RL_FULL_CAP);
+	if (c->rl_ovf || !r->gfn)
 		r->full = true;
+	if (c->rl_ovf) {
+		c->rl_full_large += c->rl_why == RL_FULL_LARGE;
+		c->rl_full_cap += c->rl_why == RL_FULL_CAP;
+		c->rl_full_ovf += c->rl_why == RL_FULL_OVF;
+	}
 	if (!r->full) {
 		memcpy(r->gfn + r->nr, c->rl, c->rl_nr * sizeof(u64));
 		r->nr += c->rl_nr;
@@ -401,6 +425,7 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 	}
 	c->rl_nr = 0;
 	c->rl_ovf = false;
+	c->rl_why = 0;
 	c->rl_has_user = false;
 }
 

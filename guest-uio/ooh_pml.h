@@ -131,6 +131,9 @@
 struct spml_tracker;
 
 /* Per-vCPU state of the Xen ring (one per online CPU). */
+/* spml_cpu.rl_why */
+enum { RL_FULL_LARGE = 1, RL_FULL_CAP, RL_FULL_OVF };
+
 struct spml_cpu {
 	struct ooh_ring_hdr *xr;	/* vmalloc'd, registered with Xen */
 	u64 cons;			/* our consumer index into xr */
@@ -153,6 +156,13 @@ struct spml_cpu {
 	u64 *rl;
 	u32 rl_nr;
 	bool rl_ovf;
+	/*
+	 * Rearms whose list this CPU could not give, which then reset the
+	 * whole p2m, by the first reason of the interval: a 2 MiB entry, the
+	 * list full (OOH_SPML_REARM_MAX_GFNS), the EPML buffer overflowed.
+	 */
+	u8 rl_why;			/* RL_FULL_*, while rl_ovf */
+	u64 rl_full_large, rl_full_cap, rl_full_ovf;
 	u32 rl_user;			/* index of the last tracked user
 					 * page listed (test_rearm_skip) */
 	bool rl_has_user;

@@ -955,11 +955,13 @@ static void stats_on_cpu(void *data)
 		"vcpu %u rc %d exits %llu pml_full %llu logged %llu ringed %llu "
 		"faults %llu lost %llu epml_entries %llu epml_ovf %llu "
 		"epml_irqs %llu xen_writes %llu mn_ranges %llu mn_walks %llu "
-		"mn_walk_entries %llu hvmops %u\n",
+		"mn_walk_entries %llu hvmops %u rl_full_large %llu "
+		"rl_full_cap %llu rl_full_ovf %llu\n",
 		smp_processor_id(), rc, st->exits, st->pml_full_exits,
 		st->logged, st->ringed, st->faults, st->lost, c->epml_entries,
 		c->epml_ovf, c->epml_irqs, st->xen_writes, c->mn_ranges,
-		c->mn_walks, c->mn_walk_entries, st->hvmops);
+		c->mn_walks, c->mn_walk_entries, st->hvmops, c->rl_full_large,
+		c->rl_full_cap, c->rl_full_ovf);
 }
 
 static ssize_t xen_stats_show(struct device *dev,
