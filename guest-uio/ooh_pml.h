@@ -130,10 +130,10 @@
 
 struct spml_tracker;
 
-/* Per-vCPU state of the Xen ring (one per online CPU). */
 /* spml_cpu.rl_why */
 enum { RL_FULL_LARGE = 1, RL_FULL_CAP, RL_FULL_OVF };
 
+/* Per-vCPU state of the Xen ring (one per online CPU). */
 struct spml_cpu {
 	struct ooh_ring_hdr *xr;	/* vmalloc'd, registered with Xen */
 	u64 cons;			/* our consumer index into xr */
