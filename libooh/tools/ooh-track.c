@@ -973,8 +973,9 @@ static int serve(struct ooh_tracker *t, pid_t pid, const char *path,
 		close(fd);
 	}
 	close(ls);
-	unlink(path);
+	/* the socket goes last: its end tells clients the tracker is closed */
 	ooh_close(t);
+	unlink(path);
 	return stop_sig ? 128 + stop_sig : 0;
 }
 
