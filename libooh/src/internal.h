@@ -24,6 +24,8 @@ struct __ooh_pageset {
 };
 
 int __ooh_pageset_add(struct __ooh_pageset *s, uint64_t page);
+/* @e as it is, flag bits included (ring entries for RESOLVE) */
+int __ooh_pageset_add_entry(struct __ooh_pageset *s, uint64_t e);
 int __ooh_pageset_add_range(struct __ooh_pageset *s, uint64_t start,
 			    uint64_t end);
 void __ooh_pageset_sort_unique(struct __ooh_pageset *s);

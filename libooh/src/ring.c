@@ -48,8 +48,9 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 		else if (m)
 			ret = __ooh_rmap_lookup(m, addr >> OOH_PAGE_SHIFT,
 						frames, out);
-		else if (gpas)	/* resolved later (OOH_SPML_IOC_RESOLVE) */
-			ret = __ooh_pageset_add(gpas, e & ~(uint64_t)OOH_ENTRY_VCPU_MASK);
+		else if (gpas)	/* resolved later (OOH_SPML_IOC_RESOLVE): the
+				 * entry with OOH_ENTRY_2M, without the vCPU */
+			ret = __ooh_pageset_add_entry(gpas, e & ~(uint64_t)OOH_ENTRY_VCPU_MASK);
 		else
 			ret = 0;
 		if (ret)

@@ -14,6 +14,11 @@
 
 int __ooh_pageset_add(struct __ooh_pageset *s, uint64_t page)
 {
+	return __ooh_pageset_add_entry(s, page & OOH_PAGE_MASK);
+}
+
+int __ooh_pageset_add_entry(struct __ooh_pageset *s, uint64_t e)
+{
 	if (s->nr == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 1024;
 		uint64_t *v = realloc(s->v, cap * sizeof(*v));
@@ -23,7 +28,7 @@ int __ooh_pageset_add(struct __ooh_pageset *s, uint64_t page)
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->nr++] = page & OOH_PAGE_MASK;
+	s->v[s->nr++] = e;
 	return 0;
 }
 

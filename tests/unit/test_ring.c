@@ -149,6 +149,36 @@ static void test_fence(void)
 	printf("fence: entries after the fence stay for the next interval\n");
 }
 
+/*
+ * The RESOLVE path: GPA entries go to @gpas as entries, not pages.  An
+ * EPML LARGE entry (OOH_ENTRY_2M: the EPT dirty flag of a 2 MiB leaf
+ * covers 512 frames) that lost its flag would be resolved as one frame,
+ * and writes to the other 511 would be missed.  GVA entries are pages.
+ */
+static void test_gpa_entries(void)
+{
+	struct __ooh_pageset out = { 0 }, gpas = { 0 };
+	uint64_t e[3], lost;
+	unsigned int flags = 0;
+
+	ooh_ring_init(&prod, hdr, NR, OOH_RING_F_GPA | OOH_RING_F_GVA, 0);
+	e[0] = (0x40000000ull | OOH_ENTRY_2M) | (3u << OOH_ENTRY_VCPU_SHIFT);
+	e[1] = 0x1234000ull | (1u << OOH_ENTRY_VCPU_SHIFT);
+	e[2] = 0x7f0000005000ull | OOH_ENTRY_GVA;
+	CHECK(ooh_ring_produce(&prod, e, 3) == 3, "produce");
+	CHECK(__ooh_ring_consume(hdr, NULL, &gpas, NULL, &out, &flags, &lost) == 3,
+	      "consume");
+	CHECK(gpas.nr == 2 && gpas.v[0] == (0x40000000ull | OOH_ENTRY_2M) &&
+	      gpas.v[1] == 0x1234000ull, "GPA entries %zu: %#llx %#llx (want the "
+	      "2 MiB flag kept, the vCPU bits cleared)", gpas.nr,
+	      gpas.nr ? (unsigned long long)gpas.v[0] : 0ull,
+	      gpas.nr > 1 ? (unsigned long long)gpas.v[1] : 0ull);
+	CHECK(out.nr == 1 && out.v[0] == 0x7f0000005000ull, "GVA page");
+	__ooh_pageset_free(&out);
+	__ooh_pageset_free(&gpas);
+	printf("gpa entries: kept whole for RESOLVE, 2 MiB flag included\n");
+}
+
 static void test_hostile(void)
 {
 	struct __ooh_pageset out = { 0 };
@@ -187,6 +217,7 @@ int main(void)
 	test_concurrent();
 	test_overflow();
 	test_fence();
+	test_gpa_entries();
 	test_hostile();
 	return ooh_test_result();
 }
