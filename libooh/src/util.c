@@ -41,30 +41,49 @@ int __ooh_pageset_add_range(struct __ooh_pageset *s, uint64_t start,
 	return 0;
 }
 
-/* LSD radix sort on the page number: O(n), no comparisons (hot path). */
-static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
+/*
+ * LSD radix sort of @n page addresses on their offset from the lowest
+ * one, 8 bits per pass: a set within 1 MiB takes one pass, within 256 MiB
+ * two (values with bits below the page sort on those bits too).  O(n +
+ * 256) per pass, no comparisons; the passes move the values between @v
+ * and @tmp, and the function returns the one that holds the result.
+ * Under Bochs, guest time counts every byte of a memset or memcpy above
+ * 2 KiB (rep stosb/movsb) and every compare call of qsort: 2 ms of guest
+ * time for the 500 pages of one interval, where this takes a fifth.
+ */
+static uint64_t *radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
 {
-	uint64_t max = 0;
-	size_t cnt[2048];
+	uint64_t min = UINT64_MAX, max = 0, low = 0;
+	uint32_t cnt[256];	/* 1 KiB: glibc's memset stays off rep stosb */
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < min)
+			min = v[i];
 		if (v[i] > max)
 			max = v[i];
-	for (unsigned int shift = OOH_PAGE_SHIFT; shift < 64 && (max >> shift);
-	     shift += 11) {
+		low |= v[i];
+	}
+	/* the bits below the page too, if any value has them */
+	for (unsigned int shift = low & ~OOH_PAGE_MASK ? 0 : OOH_PAGE_SHIFT;
+	     shift < 64 && ((max - min) >> shift); shift += 8) {
+		uint64_t *t;
+
 		memset(cnt, 0, sizeof(cnt));
 		for (size_t i = 0; i < n; i++)
-			cnt[(v[i] >> shift) & 2047]++;
-		for (size_t i = 0, sum = 0; i < 2048; i++) {
-			size_t c = cnt[i];
+			cnt[((v[i] - min) >> shift) & 255]++;
+		for (uint32_t i = 0, sum = 0; i < 256; i++) {
+			uint32_t c = cnt[i];
 
 			cnt[i] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[cnt[(v[i] >> shift) & 2047]++] = v[i];
-		memcpy(v, tmp, n * sizeof(*v));
+			tmp[cnt[((v[i] - min) >> shift) & 255]++] = v[i];
+		t = v;
+		v = tmp;
+		tmp = t;
 	}
+	return v;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -77,14 +96,17 @@ static int cmp_u64(const void *a, const void *b)
 void __ooh_pageset_sort_unique(struct __ooh_pageset *s)
 {
 	size_t j = 0;
-	uint64_t *tmp;
+	uint64_t *tmp, *sorted;
 
 	if (s->nr < 2)
 		return;
-	tmp = s->nr > 4096 ? malloc(s->nr * sizeof(*tmp)) : NULL;
+	/* below 32 entries the bucket pass costs more than comparisons */
+	tmp = s->nr >= 32 && s->nr <= UINT32_MAX ?
+	      malloc(s->cap * sizeof(*tmp)) : NULL;
 	if (tmp) {
-		radix_sort(s->v, tmp, s->nr);
-		free(tmp);
+		sorted = radix_sort(s->v, tmp, s->nr);
+		free(sorted == tmp ? s->v : tmp);
+		s->v = sorted;		/* the same capacity */
 	} else {
 		qsort(s->v, s->nr, sizeof(*s->v), cmp_u64);
 	}
