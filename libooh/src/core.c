@@ -399,6 +399,29 @@ static int refresh_whole_mm(struct ooh_tracker *t)
 	return ret == -ESRCH ? 0 : ret;	/* gone: collect reports it */
 }
 
+/*
+ * Another process's address space, checked against the one ooh_track()
+ * took: an exec'd target keeps its pid but not its address space, and a
+ * backend's errors then (-ESRCH, -ENOMEM) or its silence would mislead.
+ * 0, or -ESRCH with "exited" or "exec'd" in ooh_last_error().
+ */
+static int check_mm(struct ooh_tracker *t)
+{
+	uint64_t sig;
+
+	if (t->self || !t->mm_sig)
+		return 0;
+	sig = __ooh_mm_sig(t->pid);
+	/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
+	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
+		return __ooh_err(ESRCH, "process %d exited", t->pid);
+	if (sig > 1 && sig != t->mm_sig)
+		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
+				 "address space is gone (track it again)",
+				 t->pid);
+	return 0;
+}
+
 __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 {
 	uint64_t t0 = __ooh_now_ns(), dt;
@@ -410,19 +433,16 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	if (!t->tracking)
 		return __ooh_err(EINVAL, "tracker is not tracking");
 	t->result.nr = 0;
-	if (!t->self && t->mm_sig) {
-		/* An exec'd target keeps its pid but not its address space:
-		 * the backends' errors then (-ESRCH, -ENOMEM) or silence
-		 * would mislead. */
-		uint64_t sig = __ooh_mm_sig(t->pid);
-
-		/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
-		if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
-			return __ooh_err(ESRCH, "process %d exited", t->pid);
-		if (sig > 1 && sig != t->mm_sig)
-			return __ooh_err(ESRCH, "process %d exec'd: the tracked "
-					 "address space is gone (track it again)",
-					 t->pid);
+	/*
+	 * A backend that sees the address space go (mm_gone) answers
+	 * -ESRCH itself; the maps are read only then, to say why.  The
+	 * check costs a /proc/PID/maps read, 2 ms of guest time per fetch
+	 * under Bochs, more than the fetch's SYNC.
+	 */
+	if (!t->be->mm_gone) {
+		ret = check_mm(t);
+		if (ret)
+			return ret;
 	}
 	if (t->whole_mm && !(t->be->caps & OOH_CAP_NEW_MAPPINGS)) {
 		ret = refresh_whole_mm(t);
@@ -435,6 +455,14 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	 * next fetch, so that one reports everything instead.
 	 */
 	ret = t->be->collect(t, &t->result, &flags);
+	if (ret == -ESRCH && t->be->mm_gone) {
+		char why[256];
+
+		/* keep the backend's reason unless the maps say more */
+		snprintf(why, sizeof(why), "%s", ooh_last_error());
+		if (!check_mm(t))
+			__ooh_err(ESRCH, "%s", why);
+	}
 	if (!ret && __ooh_fault("fetch-collected"))
 		ret = __ooh_err(EIO, "fault injected at fetch-collected");
 	if (ret)

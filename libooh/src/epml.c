@@ -29,7 +29,7 @@ static int epml_init(struct ooh_tracker *t)
 
 const struct __ooh_backend __ooh_be_epml = {
 	.name = "epml",
-	.caps = OOH_UIO_CAPS,
+	.caps = OOH_UIO_CAPS, .mm_gone = true,
 	.probe = epml_probe, .init = epml_init, .track = __ooh_uio_track,
 	.collect = __ooh_uio_collect, .stop = __ooh_uio_stop,
 	.fini = __ooh_uio_fini,

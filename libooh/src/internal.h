@@ -57,6 +57,11 @@ struct __ooh_backend {
 	bool pin_bufs;		/* write-protect backend: ooh_fetch() adds the
 				 * process's io_uring registered buffers
 				 * (__ooh_uring_buffers()) at every fetch */
+	bool mm_gone;		/* collect fails with -ESRCH once the tracked
+				 * address space is torn down (exit, exec: the
+				 * module's MMU notifier .release), so
+				 * ooh_fetch() reads /proc/PID/maps only then,
+				 * to say which */
 	int (*probe)(void);
 	int (*init)(struct ooh_tracker *t);
 	int (*track)(struct ooh_tracker *t, struct __ooh_range *r);

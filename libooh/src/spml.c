@@ -22,7 +22,7 @@ static int spml_init(struct ooh_tracker *t)
 
 const struct __ooh_backend __ooh_be_spml = {
 	.name = "spml",
-	.caps = OOH_UIO_CAPS,
+	.caps = OOH_UIO_CAPS, .mm_gone = true,
 	.probe = spml_probe, .init = spml_init, .track = __ooh_uio_track,
 	.collect = __ooh_uio_collect, .stop = __ooh_uio_stop, .fini = __ooh_uio_fini,
 };
