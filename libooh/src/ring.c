@@ -19,7 +19,9 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 {
 	uint64_t *ent = ooh_ring_entries(hdr);
 	uint32_t nr = OOH_READ_ONCE(hdr->nr_entries), f;
+	struct __ooh_pageset g = { 0 };	/* GPA entries for @m */
 	uint64_t cons, prod;
+	int ret = 0;
 
 	if (OOH_READ_ONCE(hdr->magic) != OOH_RING_MAGIC ||
 	    OOH_READ_ONCE(hdr->version) != OOH_RING_VERSION ||
@@ -34,28 +36,41 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 		return __ooh_err(EPROTO, "ring prod %llu runs %llu entries "
 				 "ahead of cons", (unsigned long long)prod,
 				 (unsigned long long)(prod - cons));
-	for (uint64_t i = cons; i != prod; i++) {
+	for (uint64_t i = cons; !ret && i != prod; i++) {
 		uint64_t e = ent[i & (nr - 1)];
 		uint64_t addr = e & OOH_ENTRY_ADDR_MASK;
 		uint64_t frames = (e & OOH_ENTRY_2M) ? 512 : 1;
-		int ret;
 
 		if (e & OOH_ENTRY_2M)
 			addr &= ~((2ull << 20) - 1);
 		if (e & OOH_ENTRY_GVA)
 			ret = __ooh_pageset_add_range(out, addr,
 						      addr + frames * OOH_PAGE_SIZE);
-		else if (m)
-			ret = __ooh_rmap_lookup(m, addr >> OOH_PAGE_SHIFT,
-						frames, out);
+		else if (m)	/* looked up below, once per distinct entry */
+			ret = __ooh_pageset_add_entry(&g, e & ~(uint64_t)OOH_ENTRY_VCPU_MASK);
 		else if (gpas)	/* resolved later (OOH_SPML_IOC_RESOLVE): the
 				 * entry with OOH_ENTRY_2M, without the vCPU */
 			ret = __ooh_pageset_add_entry(gpas, e & ~(uint64_t)OOH_ENTRY_VCPU_MASK);
 		else
 			ret = 0;
-		if (ret)
-			return ret;	/* cons not moved: nothing lost */
 	}
+	/*
+	 * A frame k pages map, logged j times in the interval, costs one
+	 * lookup of k pages, not j: a shared frame (the zero page, a memfd
+	 * mapped many times) is logged by every CPU and every interval.
+	 */
+	__ooh_pageset_sort_unique(&g);
+	for (size_t i = 0; !ret && i < g.nr; i++) {
+		uint64_t addr = g.v[i] & OOH_ENTRY_ADDR_MASK;
+		uint64_t frames = (g.v[i] & OOH_ENTRY_2M) ? 512 : 1;
+
+		if (g.v[i] & OOH_ENTRY_2M)
+			addr &= ~((2ull << 20) - 1);
+		ret = __ooh_rmap_lookup(m, addr >> OOH_PAGE_SHIFT, frames, out);
+	}
+	__ooh_pageset_free(&g);
+	if (ret)
+		return ret;	/* cons not moved: nothing lost */
 	/* Pairs with the producer's load-acquire of cons: slots reusable. */
 	ooh_smp_store_release(&hdr->cons, prod);
 	if (fence) {
