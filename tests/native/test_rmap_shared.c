@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,7 +54,11 @@ int main(void)
 	char *alias, *zero;
 	double t0;
 	int fd, failed = 0;
+	/* an O(k^2) regression fails here with ENOMEM, not by the OOM killer */
+	struct rlimit as = { 2ul << 30, 2ul << 30 };
 
+	if (setrlimit(RLIMIT_AS, &as))
+		perror("setrlimit");
 	if (ooh_open("ring-loopback", &t)) {
 		printf("SKIP: ring-loopback: %s\n", ooh_last_error());
 		return 77;
