@@ -241,6 +241,28 @@ void epml_off_on_cpu(void *data)
 	wrmsrl_safe(OOH_MSR_IA32_EPML_BASE, 0);
 }
 
+/*
+ * IPI before Xen's arm (ooh_xen_setup()), interrupts off: this CPU logs
+ * from now on, and its rearm list is complete from here.  Every frame
+ * written after the arm sets a new EPT dirty flag, hence has an entry and
+ * a list slot, so the first rearm can go by list.  With logging switched
+ * on only once a tracker attached, a frame written between the arm and
+ * that switch had neither, and the first rearm had to reset the whole p2m
+ * (a walk of guest memory inside the tracker's first fetch).
+ */
+void epml_on_before_arm(void *data)
+{
+	struct spml_cpu *c = this_cpu_ptr(&spml_cpus);
+
+	if (!c->epml_buf)
+		return;
+	c->rl_nr = 0;
+	c->rl_ovf = false;
+	c->rl_why = 0;
+	c->rl_has_user = false;
+	epml_switch(c, true);
+}
+
 void epml_free_cpu(unsigned int cpu)
 {
 	struct spml_cpu *c = per_cpu_ptr(&spml_cpus, cpu);
@@ -377,6 +399,18 @@ static bool epml_rl_unsupported;	/* Xen without u.rearm: -EINVAL */
 static int epml_rl_hotplugs;		/* hotplugs at the last rearm */
 
 /* Under cpus_read_lock(), before the SYNC IPIs. */
+/*
+ * After epml_on_before_arm() on every online CPU, before the arm: the
+ * lists of the first interval are complete (no earlier rearm needed).
+ */
+void epml_lists_from_arm(void)
+{
+	mutex_lock(&epml_rearm_lock);
+	epml_rl_need_full = false;
+	epml_rl_hotplugs = atomic_read(&hotplugs);
+	mutex_unlock(&epml_rearm_lock);
+}
+
 struct epml_rearm *epml_rearm_begin(void)
 {
 	struct epml_rearm *r = &epml_rl;

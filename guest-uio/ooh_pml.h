@@ -236,6 +236,8 @@ extern unsigned int epml_size;		/* buffer: 2^epml_size pages per vCPU */
 void epml_drain(struct spml_cpu *c, struct spml_tracker *to);
 void epml_switch(struct spml_cpu *c, bool on);
 void epml_off_on_cpu(void *data);
+void epml_on_before_arm(void *data);
+void epml_lists_from_arm(void);
 void epml_free_cpu(unsigned int cpu);
 int epml_setup_one(unsigned int cpu);
 bool epml_probe(void);

@@ -114,6 +114,11 @@ static int ooh_xen_setup(void)
 		if (rc)
 			break;
 	}
+	if (!rc && mode_epml) {
+		/* logging before the arm: the first rearm goes by list */
+		on_each_cpu(epml_on_before_arm, NULL, 1);
+		epml_lists_from_arm();
+	}
 	if (!rc) {
 		struct ooh_spml_hvm_op op = {
 			.u.arm.flags = mode_epml ? OOH_SPML_ARM_NO_PML : 0,
