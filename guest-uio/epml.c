@@ -75,17 +75,28 @@ static int epml_page_mapcount(struct page *page)
 }
 
 /*
- * Is the frame of @e mapped more than once (a memfd or MAP_SHARED file
- * mapped twice, a mirrored ring buffer, a page shared after fork)?  EPML
- * logs the GVA of the first write only: a later write through another
- * mapping of the frame sets no new dirty flag, so the tracker must also
- * get the GPA, which its reverse map turns into every mapping.
+ * May the frame of @e be mapped more than once in this interval (a memfd
+ * or MAP_SHARED file mapped twice, a mirrored ring buffer, a page shared
+ * after fork)?  EPML logs the GVA of the first write only: a later write
+ * through another mapping of the frame sets no new dirty flag, so the
+ * tracker must also get the GPA, which RESOLVE turns into every mapping.
+ * The drain may run before the other mapping exists (a context switch
+ * between the first write and the page fault that maps the frame again,
+ * then a write there), so a file or shmem frame counts as aliased
+ * whatever its map count says now: spml.test 47 missed such a write once
+ * in 40 rounds.  An anonymous frame gets another mapping in the same mm
+ * only through paths the MMU notifier reports (fork's write-protect,
+ * mremap, KSM).
  */
 static bool epml_frame_aliased(const struct ooh_epml_entry *e)
 {
 	unsigned long pfn = (e->gpa & OOH_EPML_E_ADDR_MASK) >> PAGE_SHIFT;
+	struct page *page;
 
-	return !pfn_valid(pfn) || epml_page_mapcount(pfn_to_page(pfn)) > 1;
+	if (!pfn_valid(pfn))
+		return true;
+	page = pfn_to_page(pfn);
+	return !PageAnon(page) || epml_page_mapcount(page) > 1;
 }
 
 /* The same entry for a tracker of another mm: by GPA only. */
