@@ -12,6 +12,14 @@
 #include "ooh/barrier.h"
 #include "ooh/ring.h"
 
+/* The first address and frame count an entry covers (2 MiB aligned). */
+static uint64_t entry_span(uint64_t e, uint64_t *frames)
+{
+	*frames = (e & OOH_ENTRY_2M) ? 512 : 1;
+	return (e & OOH_ENTRY_ADDR_MASK) &
+	       ((e & OOH_ENTRY_2M) ? ~((2ull << 20) - 1) : ~0ull);
+}
+
 long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 			struct __ooh_pageset *gpas, const uint64_t *fence,
 			struct __ooh_pageset *out, unsigned int *flags,
@@ -37,12 +45,9 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 				 "ahead of cons", (unsigned long long)prod,
 				 (unsigned long long)(prod - cons));
 	for (uint64_t i = cons; !ret && i != prod; i++) {
-		uint64_t e = ent[i & (nr - 1)];
-		uint64_t addr = e & OOH_ENTRY_ADDR_MASK;
-		uint64_t frames = (e & OOH_ENTRY_2M) ? 512 : 1;
+		uint64_t e = ent[i & (nr - 1)], frames;
+		uint64_t addr = entry_span(e, &frames);
 
-		if (e & OOH_ENTRY_2M)
-			addr &= ~((2ull << 20) - 1);
 		if (e & OOH_ENTRY_GVA)
 			ret = __ooh_pageset_add_range(out, addr,
 						      addr + frames * OOH_PAGE_SIZE);
@@ -61,11 +66,8 @@ long __ooh_ring_consume(struct ooh_ring_hdr *hdr, const struct __ooh_rmap *m,
 	 */
 	__ooh_pageset_sort_unique(&g);
 	for (size_t i = 0; !ret && i < g.nr; i++) {
-		uint64_t addr = g.v[i] & OOH_ENTRY_ADDR_MASK;
-		uint64_t frames = (g.v[i] & OOH_ENTRY_2M) ? 512 : 1;
+		uint64_t frames, addr = entry_span(g.v[i], &frames);
 
-		if (g.v[i] & OOH_ENTRY_2M)
-			addr &= ~((2ull << 20) - 1);
 		ret = __ooh_rmap_lookup(m, addr >> OOH_PAGE_SHIFT, frames, out);
 	}
 	__ooh_pageset_free(&g);
