@@ -211,6 +211,7 @@ void epml_drain(struct spml_cpu *c, struct spml_tracker *to)
 	if (done || (idx & OOH_EPML_INDEX_OVF))
 		wrmsrl_safe(OOH_MSR_IA32_EPML_INDEX, 0);
 	c->epml_entries += max(n, done);
+	c->epml_hwm = max_t(u32, c->epml_hwm, max(n, done));
 	if (idx & OOH_EPML_INDEX_OVF) {
 		/* entries of this interval were not logged, whoever wrote */
 		c->epml_ovf++;
@@ -441,13 +442,28 @@ void epml_rearm_end(struct epml_rearm *r)
 }
 
 /*
+ * The buffer pages of @c whose EPT dirty flags its entry stores may have
+ * set since the last take: those up to the high-water mark, and always
+ * the first, where the entries of the take's own first writes go (the
+ * drain restarted INDEX at 0).  A page the CPU wrote and the list misses
+ * is no tracked page, but Xen's audit would count it.
+ */
+static u32 epml_buf_pages(const struct spml_cpu *c)
+{
+	if (!c->epml_buf)
+		return 0;
+	return clamp_t(u32, DIV_ROUND_UP(c->epml_hwm, OOH_EPML_ENTRIES_PER_PAGE),
+		       1, 1u << epml_size);
+}
+
+/*
  * On @c's CPU, interrupts off: move its list to @r, with the frames of
- * its EPML buffer: the CPU's own writes of entries set their EPT dirty
- * flags and are never logged (EPML.md 5.1).
+ * its EPML buffer that its entries filled: the CPU's own writes of entries
+ * set their EPT dirty flags and are never logged (EPML.md 5.1).
  */
 void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 {
-	u32 nbuf = c->epml_buf ? 1u << epml_size : 0, i;
+	u32 nbuf = epml_buf_pages(c), i;
 
 	if (READ_ONCE(test_rearm_skip) && c->rl_has_user && c->rl_nr)
 		c->rl[c->rl_user] = c->rl[--c->rl_nr];
@@ -472,6 +488,7 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 	c->rl_ovf = false;
 	c->rl_why = 0;
 	c->rl_has_user = false;
+	c->epml_hwm = 0;
 }
 
 /*

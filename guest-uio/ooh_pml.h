@@ -157,6 +157,13 @@ struct spml_cpu {
 	u32 rl_nr;
 	bool rl_ovf;
 	/*
+	 * The most entries the buffer held at a drain since the last take:
+	 * the CPU's entry stores set the EPT dirty flags of the buffer pages
+	 * up to there only (EPML.md 5.1), so the take lists those pages, not
+	 * the whole buffer.
+	 */
+	u32 epml_hwm;
+	/*
 	 * Rearms whose list this CPU could not give, which then reset the
 	 * whole p2m, by the first reason of the interval: a 2 MiB entry, the
 	 * list full (OOH_SPML_REARM_MAX_GFNS), the EPML buffer overflowed.
