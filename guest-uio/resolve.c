@@ -38,6 +38,8 @@ struct resolver {
 	u64 *va;
 	u32 nr_va, max_va;
 	struct ooh_spml_resolve *rq;
+	unsigned long sec_nr;	/* the memory section last looked at */
+	bool sec_boot;		/* it is online boot memory, no device */
 };
 
 static int rkey_cmp(const void *a, const void *b)
@@ -142,10 +144,37 @@ static int emit(struct resolver *r, unsigned long va)
 	return 0;
 }
 
+/*
+ * pfn_to_online_page() for the frames of one call, which come in runs
+ * within a memory section (128 MiB on x86-64): a section present at boot
+ * (early_section()), online and without device memory has a memmap for
+ * its whole span, so any of its frames has a struct page (a hole's is a
+ * reserved page that no folio key matches: a drop).  Such a section is
+ * looked up once, where pfn_to_online_page() checks the section and its
+ * subsection map per frame, under RCU: a profile around RESOLVE had it
+ * at a third of the call.  Memory hot-remove can offline the section
+ * during the call, as it can between pfn_to_online_page() and its use;
+ * the folio reference below is what holds the page.
+ */
+static struct page *resolve_page(struct resolver *r, unsigned long pfn)
+{
+	unsigned long nr = pfn_to_section_nr(pfn);
+
+	if (nr != r->sec_nr) {
+		struct mem_section *ms =
+			nr < NR_MEM_SECTIONS ? __nr_to_section(nr) : NULL;
+
+		r->sec_nr = nr;
+		r->sec_boot = ms && online_section(ms) && early_section(ms) &&
+			      !online_device_section(ms);
+	}
+	return r->sec_boot ? pfn_to_page(pfn) : pfn_to_online_page(pfn);
+}
+
 /* The tracked pages that map frame @pfn. */
 static int resolve_pfn(struct resolver *r, unsigned long pfn)
 {
-	struct page *page = pfn_to_online_page(pfn);
+	struct page *page = resolve_page(r, pfn);
 	struct folio *folio;
 	unsigned long key, off, va;
 	size_t lo, hi, i;
@@ -209,7 +238,8 @@ drop:
 
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 {
-	struct resolver r = { .mm = t->mm, .rq = rq, .max_va = rq->max_va };
+	struct resolver r = { .mm = t->mm, .rq = rq, .max_va = rq->max_va,
+			      .sec_nr = ULONG_MAX };
 	u64 *gpa = NULL;
 	long rc;
 	u32 k;
