@@ -253,6 +253,15 @@ void epml_off_on_cpu(void *data)
 	wrmsrl_safe(OOH_MSR_IA32_EPML_BASE, 0);
 }
 
+/* An empty, complete rearm list for @c: the next take lists from here. */
+static void epml_rl_restart(struct spml_cpu *c)
+{
+	c->rl_nr = 0;
+	c->rl_ovf = false;
+	c->rl_why = 0;
+	c->rl_has_user = false;
+}
+
 /*
  * IPI before Xen's arm (ooh_xen_setup()), interrupts off: this CPU logs
  * from now on, and its rearm list is complete from here.  Every frame
@@ -268,10 +277,7 @@ void epml_on_before_arm(void *data)
 
 	if (!c->epml_buf)
 		return;
-	c->rl_nr = 0;
-	c->rl_ovf = false;
-	c->rl_why = 0;
-	c->rl_has_user = false;
+	epml_rl_restart(c);
 	epml_switch(c, true);
 }
 
@@ -410,7 +416,6 @@ static bool epml_rl_need_full = true;	/* the last rearm did not run */
 static bool epml_rl_unsupported;	/* Xen without u.rearm: -EINVAL */
 static int epml_rl_hotplugs;		/* hotplugs at the last rearm */
 
-/* Under cpus_read_lock(), before the SYNC IPIs. */
 /*
  * After epml_on_before_arm() on every online CPU, before the arm: the
  * lists of the first interval are complete (no earlier rearm needed).
@@ -423,6 +428,7 @@ void epml_lists_from_arm(void)
 	mutex_unlock(&epml_rearm_lock);
 }
 
+/* Under cpus_read_lock(), before the SYNC IPIs. */
 struct epml_rearm *epml_rearm_begin(void)
 {
 	struct epml_rearm *r = &epml_rl;
@@ -488,10 +494,7 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 			r->gfn[r->nr++] =
 				pfn_to_gfn(page_to_pfn(c->epml_buf) + i);
 	}
-	c->rl_nr = 0;
-	c->rl_ovf = false;
-	c->rl_why = 0;
-	c->rl_has_user = false;
+	epml_rl_restart(c);
 	c->epml_hwm = 0;
 }
 
