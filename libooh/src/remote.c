@@ -9,6 +9,15 @@
  * pidfd_getfd(2) (Linux 5.6, PTRACE_MODE_ATTACH), closes the target's copy
  * the same way and detaches.  CRIU's lazy-pages daemon receives a
  * userfaultfd from its restorer in the same spirit.  x86-64 only.
+ *
+ * The process must not notice: a signal it is sent meanwhile is neither
+ * lost nor handled at the injected instruction.  While libooh's system
+ * calls run, its signal mask blocks every signal (PTRACE_SETSIGMASK, as
+ * CRIU's compel does around parasite code), so they stay pending; a
+ * signal dequeued before the stop is delivered on the spot (ptrace(2),
+ * "Signal injection and suppression").  The vDSO is looked up only once
+ * the process is stopped: a process stopped by ptrace is never inside
+ * exec(2), so its maps name the vDSO of the mm the descriptor binds to.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -78,9 +87,10 @@ static int find_syscall_insn(pid_t pid, uint64_t *addr)
 }
 
 /*
- * Run one system call in the stopped tracee; returns its result.  A
- * tracee seized in group-stop reports a pending stop before it executes
- * anything, so the step is retried until rip moved past the instruction.
+ * Run one system call in the stopped tracee, all its signals blocked;
+ * returns its result.  A tracee seized in group-stop reports a pending
+ * stop before it executes anything, so the step is retried until rip
+ * moved past the instruction.
  */
 static long remote_syscall(pid_t pid, const struct user_regs_struct *saved,
 			   uint64_t insn, long nr, long a0, long a1)
@@ -108,6 +118,31 @@ static long remote_syscall(pid_t pid, const struct user_regs_struct *saved,
 	return -EAGAIN;
 }
 
+/*
+ * Stop the seized @pid in a ptrace stop of its own (PTRACE_EVENT_STOP).
+ * A signal-delivery-stop on the way is a signal the process dequeued: it
+ * is delivered (PTRACE_CONT with the signal) and the wait goes on, since
+ * the interrupt stays pending.  Returns 0 or -errno (-ESRCH: it died).
+ */
+static int stop_tracee(pid_t pid)
+{
+	int st;
+
+	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0))
+		return -errno;
+	for (;;) {
+		if (waitpid(pid, &st, __WALL) < 0)
+			return -errno;
+		if (!WIFSTOPPED(st))
+			return -ESRCH;
+		if (st >> 16 == PTRACE_EVENT_STOP)
+			return 0;
+		/* signal-delivery-stop: let the process have its signal */
+		if (ptrace(PTRACE_CONT, pid, 0, (void *)(long)WSTOPSIG(st)))
+			return -errno;
+	}
+}
+
 /* TracerPid of /proc/@pid/status: 0 if untraced, -1 if unknown. */
 static pid_t tracer_of(pid_t pid)
 {
@@ -129,13 +164,10 @@ static pid_t tracer_of(pid_t pid)
 int __ooh_remote_userfaultfd(pid_t pid, int flags)
 {
 	struct user_regs_struct saved;
-	uint64_t insn;
+	uint64_t insn, mask, all = ~0ULL;
 	long tfd;
-	int st, ret, pidfd, fd = -1;
+	int ret, pidfd, fd = -1;
 
-	ret = find_syscall_insn(pid, &insn);
-	if (ret)
-		return ret;
 	if (ptrace(PTRACE_SEIZE, pid, 0, 0)) {
 		int e = errno;
 		pid_t tracer = tracer_of(pid);
@@ -150,10 +182,19 @@ int __ooh_remote_userfaultfd(pid_t pid, int flags)
 				 "ptrace(PTRACE_SEIZE, %d): %s", pid,
 				 strerror(e));
 	}
-	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) ||
-	    waitpid(pid, &st, __WALL) < 0 ||
-	    ptrace(PTRACE_GETREGS, pid, 0, &saved)) {
-		ret = __ooh_err(errno, "cannot stop pid %d: %s", pid,
+	ret = stop_tracee(pid);
+	if (ret || ptrace(PTRACE_GETREGS, pid, 0, &saved)) {
+		ret = ret ? -ret : errno;
+		ret = __ooh_err(ret, "cannot stop pid %d: %s", pid,
+				strerror(ret));
+		goto detach;
+	}
+	ret = find_syscall_insn(pid, &insn);
+	if (ret)
+		goto detach;
+	if (ptrace(PTRACE_GETSIGMASK, pid, sizeof(mask), &mask) ||
+	    ptrace(PTRACE_SETSIGMASK, pid, sizeof(all), &all)) {
+		ret = __ooh_err(errno, "signal mask of pid %d: %s", pid,
 				strerror(errno));
 		goto detach;
 	}
@@ -177,6 +218,7 @@ int __ooh_remote_userfaultfd(pid_t pid, int flags)
 	remote_syscall(pid, &saved, insn, SYS_close, tfd, 0);
 restore:
 	ptrace(PTRACE_SETREGS, pid, 0, &saved);
+	ptrace(PTRACE_SETSIGMASK, pid, sizeof(mask), &mask);
 detach:
 	ptrace(PTRACE_DETACH, pid, 0, 0);
 	if (ret)
