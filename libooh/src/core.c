@@ -198,6 +198,29 @@ static int check_pid(struct ooh_tracker *t, pid_t pid)
 	return 0;
 }
 
+/*
+ * Another process's address space, checked against the one ooh_track()
+ * took: an exec'd target keeps its pid but not its address space, and a
+ * backend's errors then (-ESRCH, -ENOMEM) or its silence would mislead.
+ * 0, or -ESRCH with "exited" or "exec'd" in ooh_last_error().
+ */
+static int check_mm(struct ooh_tracker *t)
+{
+	uint64_t sig;
+
+	if (t->self || !t->mm_sig)
+		return 0;
+	sig = __ooh_mm_sig(t->pid);
+	/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
+	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
+		return __ooh_err(ESRCH, "process %d exited", t->pid);
+	if (sig > 1 && sig != t->mm_sig)
+		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
+				 "address space is gone (track it again)",
+				 t->pid);
+	return 0;
+}
+
 static int add_range(struct ooh_tracker *t, uint64_t start, uint64_t end)
 {
 	struct __ooh_range *r;
@@ -215,6 +238,13 @@ static int add_range(struct ooh_tracker *t, uint64_t start, uint64_t end)
 	r = &t->ranges[t->nr_ranges];
 	*r = (struct __ooh_range){ .start = start, .end = end, .fresh = true };
 	ret = t->be->track(t, r);
+	/*
+	 * Another process may exec meanwhile: the ranges came from one
+	 * address space and the backend's descriptor from another, so its
+	 * error (-ENOMEM from UFFDIO_REGISTER) would mislead.
+	 */
+	if (ret && check_mm(t))
+		return -ESRCH;
 	if (ret)
 		return ret;
 	t->nr_ranges++;
@@ -397,29 +427,6 @@ static int refresh_whole_mm(struct ooh_tracker *t)
 	}
 	free(vma);
 	return ret == -ESRCH ? 0 : ret;	/* gone: collect reports it */
-}
-
-/*
- * Another process's address space, checked against the one ooh_track()
- * took: an exec'd target keeps its pid but not its address space, and a
- * backend's errors then (-ESRCH, -ENOMEM) or its silence would mislead.
- * 0, or -ESRCH with "exited" or "exec'd" in ooh_last_error().
- */
-static int check_mm(struct ooh_tracker *t)
-{
-	uint64_t sig;
-
-	if (t->self || !t->mm_sig)
-		return 0;
-	sig = __ooh_mm_sig(t->pid);
-	/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
-	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
-		return __ooh_err(ESRCH, "process %d exited", t->pid);
-	if (sig > 1 && sig != t->mm_sig)
-		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
-				 "address space is gone (track it again)",
-				 t->pid);
-	return 0;
 }
 
 __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
