@@ -204,13 +204,10 @@ static int check_pid(struct ooh_tracker *t, pid_t pid)
  * backend's errors then (-ESRCH, -ENOMEM) or its silence would mislead.
  * 0, or -ESRCH with "exited" or "exec'd" in ooh_last_error().
  */
-static int check_mm(struct ooh_tracker *t)
+static int check_mm_sig(struct ooh_tracker *t, uint64_t sig)
 {
-	uint64_t sig;
-
 	if (t->self || !t->mm_sig)
 		return 0;
-	sig = __ooh_mm_sig(t->pid);
 	/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
 	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
 		return __ooh_err(ESRCH, "process %d exited", t->pid);
@@ -219,6 +216,12 @@ static int check_mm(struct ooh_tracker *t)
 				 "address space is gone (track it again)",
 				 t->pid);
 	return 0;
+}
+
+/* check_mm_sig() of the address space now (a /proc/PID/maps read) */
+static int check_mm(struct ooh_tracker *t)
+{
+	return t->self || !t->mm_sig ? 0 : check_mm_sig(t, __ooh_mm_sig(t->pid));
 }
 
 static int add_range(struct ooh_tracker *t, uint64_t start, uint64_t end)
@@ -286,7 +289,7 @@ __ooh_public int ooh_track(struct ooh_tracker *t, pid_t pid, void *addr,
 		if (t->be->caps & OOH_CAP_NEW_MAPPINGS) {
 			ret = add_range(t, 0, 0);
 		} else {
-			ret = __ooh_writable_ranges(t->pid, &rs, &nr);
+			ret = __ooh_writable_ranges(t->pid, &rs, &nr, NULL);
 			for (size_t i = 0; !ret && i < nr; i++)
 				ret = add_range(t, rs[i].start, rs[i].end);
 			if (ret)
@@ -393,14 +396,25 @@ static void filter_ranges(struct ooh_tracker *t, struct __ooh_pageset *s)
 /*
  * Whole-mm tracking on a backend that protects ranges: register writable
  * mappings that appeared (or grew) since the last fetch.  They are added
- * fresh, so every present page in them is reported this time.
+ * fresh, so every present page in them is reported this time.  The same
+ * read of the maps checks the address space first (check_mm_sig()), for
+ * a backend that does not see it go: one read per fetch, not two.
  */
 static int refresh_whole_mm(struct ooh_tracker *t)
 {
 	struct __ooh_range *vma = NULL;
 	size_t nr = 0;
-	int ret = __ooh_writable_ranges(t->pid, &vma, &nr);
+	uint64_t sig;
+	int ret = __ooh_writable_ranges(t->pid, &vma, &nr, &sig);
 
+	if (ret && !t->be->mm_gone && check_mm(t))
+		return -ESRCH;
+	if (ret)
+		return ret == -ESRCH ? 0 : ret;	/* gone: collect reports it */
+	if (!t->be->mm_gone && check_mm_sig(t, sig)) {
+		free(vma);
+		return -ESRCH;
+	}
 	for (size_t i = 0; !ret && i < nr; i++) {
 		uint64_t s = vma[i].start;
 
@@ -446,16 +460,12 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	 * check costs a /proc/PID/maps read, 2 ms of guest time per fetch
 	 * under Bochs, more than the fetch's SYNC.
 	 */
-	if (!t->be->mm_gone) {
-		ret = check_mm(t);
-		if (ret)
-			return ret;
-	}
-	if (t->whole_mm && !(t->be->caps & OOH_CAP_NEW_MAPPINGS)) {
-		ret = refresh_whole_mm(t);
-		if (ret)
-			return ret;
-	}
+	if (t->whole_mm && !(t->be->caps & OOH_CAP_NEW_MAPPINGS))
+		ret = refresh_whole_mm(t);	/* checks the mm too */
+	else
+		ret = t->be->mm_gone ? 0 : check_mm(t);
+	if (ret)
+		return ret;
 	/*
 	 * From here on a failure may have consumed the backend's log or
 	 * re-armed it: whatever this interval held would be missing from the

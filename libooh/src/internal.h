@@ -196,8 +196,13 @@ int __ooh_for_each_vma(pid_t pid,
  */
 int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end);
 
-/* Whole-mm ranges: private writable mappings (what a process can dirty). */
-int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr);
+/*
+ * Whole-mm ranges: private writable mappings (what a process can dirty),
+ * in a malloc'd array the caller frees.  @sig, if not NULL, gets the
+ * __ooh_mm_sig() of the same read of /proc/@pid/maps.  0 or -errno.
+ */
+int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr,
+			  uint64_t *sig);
 
 /*
  * Reverse map GPA -> virtual pages of the tracked ranges (rmap.c): built

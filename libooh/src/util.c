@@ -222,7 +222,7 @@ int __ooh_pagemap_walk(struct ooh_tracker *t, bool only_fresh,
 	/* Whole mm: its private writable mappings as they are now. */
 	if (only_fresh && !t->ranges[0].fresh)
 		return 0;
-	ret = __ooh_writable_ranges(t->pid, &owned, &nr);
+	ret = __ooh_writable_ranges(t->pid, &owned, &nr, NULL);
 	if (!ret)
 		ret = __ooh_pagemap_walk_ranges(t->pid, owned, nr, false, fn,
 						arg);
@@ -266,15 +266,26 @@ int __ooh_for_each_vma(pid_t pid,
 	return ret > 0 ? 0 : ret;
 }
 
+static int sig_vma(const struct __ooh_vma *vma, void *arg)
+{
+	uint64_t *sig = arg;
+
+	if (!strcmp(vma->path, "[vdso]") || !strcmp(vma->path, "[stack]"))
+		*sig = *sig * 1000003u ^ vma->start;
+	return 0;
+}
+
 struct wr_ctx {
 	struct __ooh_range *v;
 	size_t nr, cap;
+	uint64_t sig;
 };
 
 static int add_writable(const struct __ooh_vma *vma, void *arg)
 {
 	struct wr_ctx *c = arg;
 
+	sig_vma(vma, &c->sig);
 	/* [vsyscall], [vvar] etc. cannot be written by the process. */
 	if (!vma->write || vma->shared || !strcmp(vma->path, "[vsyscall]"))
 		return 0;
@@ -291,9 +302,10 @@ static int add_writable(const struct __ooh_vma *vma, void *arg)
 	return 0;
 }
 
-int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
+int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr,
+			  uint64_t *sig)
 {
-	struct wr_ctx c = { 0 };
+	struct wr_ctx c = { .sig = 1 };
 	int ret = __ooh_for_each_vma(pid, add_writable, &c);
 
 	if (ret) {
@@ -302,6 +314,8 @@ int __ooh_writable_ranges(pid_t pid, struct __ooh_range **out, size_t *nr)
 	}
 	*out = c.v;
 	*nr = c.nr;
+	if (sig)
+		*sig = c.sig;
 	return 0;
 }
 
@@ -334,15 +348,6 @@ int __ooh_range_mapped(pid_t pid, uint64_t start, uint64_t end)
 				 (unsigned long long)start,
 				 (unsigned long long)end, pid,
 				 (unsigned long long)c.next);
-	return 0;
-}
-
-static int sig_vma(const struct __ooh_vma *vma, void *arg)
-{
-	uint64_t *sig = arg;
-
-	if (!strcmp(vma->path, "[vdso]") || !strcmp(vma->path, "[stack]"))
-		*sig = *sig * 1000003u ^ vma->start;
 	return 0;
 }
 
