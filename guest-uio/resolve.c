@@ -7,15 +7,26 @@
  * exported to modules, so the tracked mm's VMAs are indexed here, once
  * per call, under the mmap read lock: one entry per (VMA, key), the key
  * being the VMA's file mapping and each anon_vma on its anon_vma_chain
- * (a VMA of a forked process chains to its parent's anon_vmas too).  A
- * logged frame's folio names its key in folio->mapping (an anon_vma with
+ * (a VMA of a forked process chains to its parent's anon_vmas too), in a
+ * hash table of the keys with a chain of entries each.  A logged frame's
+ * folio names its key in folio->mapping (an anon_vma with
  * PAGE_MAPPING_ANON, or an address_space) and its page offset in
  * folio->index; each index entry with that key gives one candidate
  * address, vm_start + (offset - vm_pgoff) pages, kept only if the page
  * tables map that very frame there.  Pointers are compared, never
  * dereferenced: the folio is held (folio_try_get()) while it is looked at
- * and the VMAs under the mmap lock.  Cost: O(VMAs log VMAs) for the index
- * plus O(log VMAs) per frame and candidate, nothing per tracked page.
+ * and the VMAs under the mmap lock.  Cost: O(VMAs) for the index plus
+ * O(1) per frame and per candidate, nothing per tracked page.
+ *
+ * Most logged frames are not the process's (kernel memory, page tables,
+ * other processes' pages: 90% of them in a Boehm GC run).  Their key is
+ * read first without a reference, and a frame whose key no index entry
+ * has is dropped there.  That read is what the held folio's check would
+ * give: a folio's mapping changes only when it is freed and allocated
+ * again, or (anon, folio_move_anon_rmap()) to another anon_vma of the
+ * same VMA, which the index holds too.  A frame that becomes the
+ * process's after the read was written after SYNC's rearm, so that write
+ * is in the next interval.
  *
  * What a frame that no tracked page maps any more loses is covered by the
  * MMU notifier (tracker.c): the mapping went away through munmap,
@@ -23,18 +34,23 @@
  * merge, each of which reports the virtual page.
  */
 #include "ooh_pml.h"
+#include <linux/hash.h>
 #include <linux/rmap.h>
-#include <linux/sort.h>
+
+#define RKEY_END	U32_MAX
 
 struct rkey {
 	unsigned long key;	/* anon_vma or address_space pointer */
 	struct vm_area_struct *vma;
+	u32 next;		/* the next entry with this key, or RKEY_END */
 };
 
 struct resolver {
 	struct mm_struct *mm;
 	struct rkey *idx;
-	size_t nr_idx, cap_idx;
+	u32 nr_idx, cap_idx;
+	u32 *slot;		/* hash of the keys: first entry, or RKEY_END */
+	unsigned int slot_bits;
 	u64 *va;
 	u32 nr_va, max_va;
 	struct ooh_spml_resolve *rq;
@@ -42,18 +58,11 @@ struct resolver {
 	bool sec_boot;		/* it is online boot memory, no device */
 };
 
-static int rkey_cmp(const void *a, const void *b)
-{
-	const struct rkey *x = a, *y = b;
-
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
 static int idx_add(struct resolver *r, unsigned long key,
 		   struct vm_area_struct *vma)
 {
 	if (r->nr_idx == r->cap_idx) {
-		size_t cap = r->cap_idx ? 2 * r->cap_idx : 256;
+		u32 cap = r->cap_idx ? 2 * r->cap_idx : 256;
 		struct rkey *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
 
 		if (!n)
@@ -69,6 +78,17 @@ static int idx_add(struct resolver *r, unsigned long key,
 	return 0;
 }
 
+/* The slot of @key in the hash table: its own, or the empty one it would
+ * take (linear probing; the table is at most half full). */
+static u32 *idx_slot(struct resolver *r, unsigned long key)
+{
+	u32 mask = (1u << r->slot_bits) - 1, h = hash_long(key, r->slot_bits);
+
+	while (r->slot[h] != RKEY_END && r->idx[r->slot[h]].key != key)
+		h = (h + 1) & mask;
+	return &r->slot[h];
+}
+
 /* The index of every VMA of @r->mm by file mapping and anon_vma. */
 static int idx_build(struct resolver *r)
 {
@@ -76,6 +96,7 @@ static int idx_build(struct resolver *r)
 	struct anon_vma_chain *avc;
 	VMA_ITERATOR(vmi, r->mm, 0);
 	int rc = 0;
+	u32 i;
 
 	for_each_vma(vmi, vma) {
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
@@ -88,9 +109,26 @@ static int idx_build(struct resolver *r)
 		if (rc)
 			return rc;
 	}
-	sort(r->idx, r->nr_idx, sizeof(*r->idx), rkey_cmp, NULL);
+	r->slot_bits = max(ilog2(max(r->nr_idx, 1u)) + 2, 4);
+	r->slot = kvmalloc_array(1u << r->slot_bits, sizeof(*r->slot),
+				 GFP_KERNEL);
+	if (!r->slot)
+		return -ENOMEM;
+	memset(r->slot, 0xff, sizeof(*r->slot) << r->slot_bits);
+	for (i = 0; i < r->nr_idx; i++) {
+		u32 *sl = idx_slot(r, r->idx[i].key);
+
+		r->idx[i].next = *sl;	/* RKEY_END, or the key's chain */
+		*sl = i;
+	}
 	r->rq->vmas = r->nr_idx;
 	return 0;
+}
+
+/* The first index entry with @key, or RKEY_END. */
+static u32 idx_find(struct resolver *r, unsigned long key)
+{
+	return *idx_slot(r, key);
 }
 
 /*
@@ -171,18 +209,38 @@ static struct page *resolve_page(struct resolver *r, unsigned long pfn)
 	return r->sec_boot ? pfn_to_page(pfn) : pfn_to_online_page(pfn);
 }
 
+/*
+ * The index key of @folio's mapping, or 0 for a folio no process maps
+ * writably in a VMA: none (slab, page tables, free, in flight), KSM
+ * (never writable: a write copies, which the notifier reports) or
+ * movable non-LRU (zsmalloc, balloon).
+ */
+static unsigned long folio_key(const struct folio *folio)
+{
+	unsigned long key = (unsigned long)READ_ONCE(folio->mapping);
+
+	if ((key & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM ||
+	    (key & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE)
+		return 0;
+	return key & ~(unsigned long)PAGE_MAPPING_FLAGS;
+}
+
 /* The tracked pages that map frame @pfn. */
 static int resolve_pfn(struct resolver *r, unsigned long pfn)
 {
 	struct page *page = resolve_page(r, pfn);
 	struct folio *folio;
 	unsigned long key, off, va;
-	size_t lo, hi, i;
 	bool found = false;
 	int rc = 0;
+	u32 i;
 
 	r->rq->frames++;
 	if (!page)
+		goto drop;
+	/* no reference yet: only to drop what is not the process's */
+	key = folio_key(page_folio(page));
+	if (!key || idx_find(r, key) == RKEY_END)
 		goto drop;
 	folio = page_folio(page);
 	if (!folio_try_get(folio))
@@ -193,28 +251,10 @@ static int resolve_pfn(struct resolver *r, unsigned long pfn)
 		r->rq->flags |= OOH_SPML_RESOLVE_F_ALL;
 		return -EAGAIN;
 	}
-	key = (unsigned long)READ_ONCE(folio->mapping);
-	/* KSM pages are never writable (a write copies: notifier); movable
-	 * non-LRU pages (zsmalloc, balloon) are not mapped by processes */
-	if (!key || (key & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM ||
-	    (key & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE) {
-		folio_put(folio);
-		goto drop;
-	}
-	key &= ~(unsigned long)PAGE_MAPPING_FLAGS;
+	key = folio_key(folio);
 	off = folio->index + folio_page_idx(folio, page);
-	/* the first index entry with this key */
-	lo = 0;
-	hi = r->nr_idx;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->idx[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; !rc && i < r->nr_idx && r->idx[i].key == key; i++) {
+	for (i = key ? idx_find(r, key) : RKEY_END; !rc && i != RKEY_END;
+	     i = r->idx[i].next) {
 		struct vm_area_struct *vma = r->idx[i].vma;
 
 		if (off < vma->vm_pgoff)
@@ -276,7 +316,8 @@ long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 		}
 		for (f = 0; !rc && f < n; f++)
 			rc = resolve_pfn(&r, base + f);
-		cond_resched();
+		if (!(k & 63))
+			cond_resched();
 	}
 	mmap_read_unlock(r.mm);
 	if (rc == -ENOSPC || rc == -EAGAIN)
@@ -292,5 +333,6 @@ out:
 	kvfree(gpa);
 	kvfree(r.va);
 	kvfree(r.idx);
+	kvfree(r.slot);
 	return rc;
 }
