@@ -178,6 +178,8 @@ struct spml_cpu {
 	u64 mn_ranges, mn_walks, mn_walk_entries;
 };
 
+struct resolve_bufs;			/* resolve.c */
+
 struct spml_tracker {
 	struct list_head node;		/* trackers, RCU */
 	struct mm_struct *mm;		/* mmgrab()'d */
@@ -199,6 +201,7 @@ struct spml_tracker {
 	bool all_next;			/* a SYNC failed after taking the
 					 * rings' overflow bits or re-arming:
 					 * the next one reports an overflow */
+	struct resolve_bufs *rbufs;	/* RESOLVE's, under sync_lock */
 };
 
 /* tracker.c */
@@ -216,6 +219,7 @@ void trackers_flag(u32 flag);
 
 /* resolve.c: OOH_SPML_IOC_RESOLVE, logged frames to @t's pages */
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
+void tracker_resolve_free(struct spml_tracker *t);
 
 /* xen.c: HVMOP_spml */
 int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op);

@@ -45,36 +45,79 @@ struct rkey {
 	u32 next;		/* the next entry with this key, or RKEY_END */
 };
 
+/*
+ * A tracker's RESOLVE buffers, kept from call to call (under its
+ * sync_lock) and grown as needed: the kernel zeroes every allocation
+ * (Debian's init_on_alloc), and a fresh output buffer sized for the worst
+ * case, 4 addresses per frame, cost more than the frames' resolution.
+ */
+struct resolve_bufs {
+	u64 *gpa, *va;
+	struct rkey *idx;
+	u32 *slot;
+	u32 gpa_cap, va_cap, idx_cap, slot_cap;	/* in elements */
+};
+
 struct resolver {
 	struct mm_struct *mm;
-	struct rkey *idx;
-	u32 nr_idx, cap_idx;
-	u32 *slot;		/* hash of the keys: first entry, or RKEY_END */
-	unsigned int slot_bits;
-	u64 *va;
+	struct resolve_bufs *b;
+	u32 nr_idx;
+	unsigned int slot_bits;	/* the hash of the keys: 1 << slot_bits */
 	u32 nr_va, max_va;
 	struct ooh_spml_resolve *rq;
 	unsigned long sec_nr;	/* the memory section last looked at */
 	bool sec_boot;		/* it is online boot memory, no device */
 };
 
+/*
+ * Make *@buf (*@cap elements of @size bytes) hold @n elements, at least
+ * doubling it; the first @keep elements are kept.  0 or -ENOMEM.
+ */
+static int buf_reserve(void *buf, u32 *cap, u32 n, size_t size, u32 keep)
+{
+	void **p = buf, *q;
+	u32 c;
+
+	if (n <= *cap)
+		return 0;
+	c = max3(n, *cap > U32_MAX / 2 ? U32_MAX : 2 * *cap, 256u);
+	q = kvmalloc_array(c, size, GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	if (keep)
+		memcpy(q, *p, keep * size);
+	kvfree(*p);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/*
+ * Free *@buf if it holds over 64Ki elements and this call used less than
+ * an eighth of them: one large interval does not pin megabytes for the
+ * tracker's lifetime.
+ */
+static void buf_trim(void *buf, u32 *cap, u32 used)
+{
+	void **p = buf;
+
+	if (*cap > (1u << 16) && used < *cap / 8) {
+		kvfree(*p);
+		*p = NULL;
+		*cap = 0;
+	}
+}
+
 static int idx_add(struct resolver *r, unsigned long key,
 		   struct vm_area_struct *vma)
 {
-	if (r->nr_idx == r->cap_idx) {
-		u32 cap = r->cap_idx ? 2 * r->cap_idx : 256;
-		struct rkey *n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+	struct resolve_bufs *b = r->b;
 
-		if (!n)
-			return -ENOMEM;
-		if (r->idx)
-			memcpy(n, r->idx, r->nr_idx * sizeof(*n));
-		kvfree(r->idx);
-		r->idx = n;
-		r->cap_idx = cap;
-	}
-	r->idx[r->nr_idx].key = key;
-	r->idx[r->nr_idx++].vma = vma;
+	if (buf_reserve(&b->idx, &b->idx_cap, r->nr_idx + 1, sizeof(*b->idx),
+			r->nr_idx))
+		return -ENOMEM;
+	b->idx[r->nr_idx].key = key;
+	b->idx[r->nr_idx++].vma = vma;
 	return 0;
 }
 
@@ -83,10 +126,11 @@ static int idx_add(struct resolver *r, unsigned long key,
 static u32 *idx_slot(struct resolver *r, unsigned long key)
 {
 	u32 mask = (1u << r->slot_bits) - 1, h = hash_long(key, r->slot_bits);
+	const u32 *slot = r->b->slot;
 
-	while (r->slot[h] != RKEY_END && r->idx[r->slot[h]].key != key)
+	while (slot[h] != RKEY_END && r->b->idx[slot[h]].key != key)
 		h = (h + 1) & mask;
-	return &r->slot[h];
+	return &r->b->slot[h];
 }
 
 /* The index of every VMA of @r->mm by file mapping and anon_vma. */
@@ -110,15 +154,15 @@ static int idx_build(struct resolver *r)
 			return rc;
 	}
 	r->slot_bits = max(ilog2(max(r->nr_idx, 1u)) + 2, 4);
-	r->slot = kvmalloc_array(1u << r->slot_bits, sizeof(*r->slot),
-				 GFP_KERNEL);
-	if (!r->slot)
+	if (buf_reserve(&r->b->slot, &r->b->slot_cap, 1u << r->slot_bits,
+			sizeof(*r->b->slot), 0))
 		return -ENOMEM;
-	memset(r->slot, 0xff, sizeof(*r->slot) << r->slot_bits);
+	memset(r->b->slot, 0xff, sizeof(*r->b->slot) << r->slot_bits);
 	for (i = 0; i < r->nr_idx; i++) {
-		u32 *sl = idx_slot(r, r->idx[i].key);
+		struct rkey *e = &r->b->idx[i];
+		u32 *sl = idx_slot(r, e->key);
 
-		r->idx[i].next = *sl;	/* RKEY_END, or the key's chain */
+		e->next = *sl;		/* RKEY_END, or the key's chain */
 		*sl = i;
 	}
 	r->rq->vmas = r->nr_idx;
@@ -174,11 +218,16 @@ out:
 
 static int emit(struct resolver *r, unsigned long va)
 {
+	struct resolve_bufs *b = r->b;
+
 	if (r->nr_va == r->max_va) {
 		r->rq->flags |= OOH_SPML_RESOLVE_F_ALL;
 		return -ENOSPC;
 	}
-	r->va[r->nr_va++] = va;
+	if (buf_reserve(&b->va, &b->va_cap, r->nr_va + 1, sizeof(*b->va),
+			r->nr_va))
+		return -ENOMEM;
+	b->va[r->nr_va++] = va;
 	return 0;
 }
 
@@ -254,8 +303,8 @@ static int resolve_pfn(struct resolver *r, unsigned long pfn)
 	key = folio_key(folio);
 	off = folio->index + folio_page_idx(folio, page);
 	for (i = key ? idx_find(r, key) : RKEY_END; !rc && i != RKEY_END;
-	     i = r->idx[i].next) {
-		struct vm_area_struct *vma = r->idx[i].vma;
+	     i = r->b->idx[i].next) {
+		struct vm_area_struct *vma = r->b->idx[i].vma;
 
 		if (off < vma->vm_pgoff)
 			continue;
@@ -280,7 +329,7 @@ long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 {
 	struct resolver r = { .mm = t->mm, .rq = rq, .max_va = rq->max_va,
 			      .sec_nr = ULONG_MAX };
-	u64 *gpa = NULL;
+	struct resolve_bufs *b;
 	long rc;
 	u32 k;
 
@@ -288,23 +337,27 @@ long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 	    rq->max_va > OOH_SPML_RESOLVE_MAX * 4)
 		return -EINVAL;
 	rq->nr_va = rq->frames = rq->candidates = rq->drops = rq->vmas = 0;
+	if (!t->rbufs)
+		t->rbufs = kzalloc(sizeof(*t->rbufs), GFP_KERNEL);
+	b = r.b = t->rbufs;
+	if (!b)
+		return -ENOMEM;
 	if (READ_ONCE(t->mm_gone) || !mmget_not_zero(t->mm))
 		return -ESRCH;
 	rc = -ENOMEM;
-	gpa = kvmalloc_array(rq->nr ? rq->nr : 1, sizeof(*gpa), GFP_KERNEL);
-	r.va = kvmalloc_array(r.max_va ? r.max_va : 1, sizeof(*r.va), GFP_KERNEL);
-	if (!gpa || !r.va)
+	if (buf_reserve(&b->gpa, &b->gpa_cap, rq->nr, sizeof(*b->gpa), 0))
 		goto out;
 	rc = -EFAULT;
-	if (copy_from_user(gpa, u64_to_user_ptr(rq->gpa_addr),
-			   (size_t)rq->nr * sizeof(*gpa)))
+	/* before the mmap lock: a fault on the caller's buffer takes it */
+	if (copy_from_user(b->gpa, u64_to_user_ptr(rq->gpa_addr),
+			   (size_t)rq->nr * sizeof(*b->gpa)))
 		goto out;
 	rc = mmap_read_lock_killable(r.mm);
 	if (rc)
 		goto out;
 	rc = idx_build(&r);
 	for (k = 0; !rc && k < rq->nr; k++) {
-		u64 e = gpa[k], base, n, f;
+		u64 e = b->gpa[k], base, n, f;
 
 		if (e & OOH_ENTRY_GVA)
 			continue;
@@ -324,15 +377,27 @@ long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 		rc = 0;		/* reported as OOH_SPML_RESOLVE_F_ALL */
 	if (!rc) {
 		rq->nr_va = r.nr_va;
-		if (copy_to_user(u64_to_user_ptr(rq->va_addr), r.va,
-				 (size_t)r.nr_va * sizeof(*r.va)))
+		if (copy_to_user(u64_to_user_ptr(rq->va_addr), b->va,
+				 (size_t)r.nr_va * sizeof(*b->va)))
 			rc = -EFAULT;
 	}
 out:
 	mmput(r.mm);
-	kvfree(gpa);
-	kvfree(r.va);
-	kvfree(r.idx);
-	kvfree(r.slot);
+	buf_trim(&b->gpa, &b->gpa_cap, rq->nr);
+	buf_trim(&b->va, &b->va_cap, r.nr_va);
 	return rc;
+}
+
+void tracker_resolve_free(struct spml_tracker *t)
+{
+	struct resolve_bufs *b = t->rbufs;
+
+	if (!b)
+		return;
+	kvfree(b->gpa);
+	kvfree(b->va);
+	kvfree(b->idx);
+	kvfree(b->slot);
+	kfree(b);
+	t->rbufs = NULL;
 }

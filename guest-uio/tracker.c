@@ -448,6 +448,7 @@ static void tracker_free(struct spml_tracker *t)
 	if (t->mm)
 		mmdrop(t->mm);
 	put_pid(t->owner);
+	tracker_resolve_free(t);
 	kfree(t->prod);
 	vfree(t->rings);
 	kfree(t);
