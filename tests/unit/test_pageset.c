@@ -5,6 +5,9 @@
  *  - sizes 0..5000 around the radix/qsort switch (32), and pass counts
  *    odd and even: pages within 1 MiB (one pass), 8 MiB (two), 1 GiB
  *    (three), the whole 47-bit user space, and both ends of u64;
+ *  - sets in clusters far apart (a heap and a stack; four mappings
+ *    with one cluster at the top of the span), which are split on the
+ *    span's top bits before each cluster is sorted on its own;
  *  - duplicates (each value up to 4 times), in random order;
  *  - entries with bits below the page (__ooh_pageset_add_entry(): ring
  *    entries with their flags), sorted on those bits too.
@@ -36,9 +39,11 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One set of @n values: base + (random below @span), page-aligned unless
+/* One set of @n values: base + (random below @span), or one of @nc
+ * clusters (base @cb[i], @cs bytes wide) when @nc; page-aligned unless
  * @low; about a quarter repeat an earlier value. */
-static void one(size_t n, uint64_t base, uint64_t span, bool low)
+static void set(size_t n, uint64_t base, uint64_t span, bool low,
+		const uint64_t *cb, size_t nc, uint64_t cs)
 {
 	struct __ooh_pageset s = { 0 };
 	uint64_t *ref = malloc((n + 1) * sizeof(*ref));
@@ -49,6 +54,7 @@ static void one(size_t n, uint64_t base, uint64_t span, bool low)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v = i && next() % 4 == 0 ? ref[next() % i] :
+			     nc ? cb[next() % nc] + next() % cs :
 			     base + (span ? next() % span : 0);
 
 		if (!low)
@@ -76,6 +82,11 @@ static void one(size_t n, uint64_t base, uint64_t span, bool low)
 	free(ref);
 }
 
+static void one(size_t n, uint64_t base, uint64_t span, bool low)
+{
+	set(n, base, span, low, NULL, 0, 0);
+}
+
 int main(void)
 {
 	static const size_t sizes[] = { 0, 1, 2, 31, 32, 33, 100, 511, 512,
@@ -90,10 +101,23 @@ int main(void)
 		{ 0, UINT64_MAX },
 	};
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	/* a heap and a stack; four mappings, the last at the very top */
+	static const uint64_t heap_stack[] = { 0x555555554000ull,
+					       0x7ffd00000000ull };
+	static const uint64_t four[] = { 0x400000ull, 0x7f0000000000ull,
+					 0x7f1000000000ull,
+					 UINT64_MAX - (1ull << 23) + 1 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (size_t k = 0; k < sizeof(sp) / sizeof(sp[0]); k++) {
 			one(sizes[i], sp[k].base, sp[k].span, false);
 			one(sizes[i], sp[k].base, sp[k].span, true);
 		}
+		for (int low = 0; low < 2; low++) {
+			set(sizes[i], 0, 0, low, heap_stack, 2, 8ull << 20);
+			set(sizes[i], 0, 0, low, heap_stack, 2, 1ull << 30);
+			set(sizes[i], 0, 0, low, four, 4, 1ull << 23);
+		}
+	}
 	return ooh_test_result();
 }
