@@ -204,13 +204,41 @@ static int check_pid(struct ooh_tracker *t, pid_t pid)
  * backend's errors then (-ESRCH, -ENOMEM) or its silence would mislead.
  * 0, or -ESRCH with "exited" or "exec'd" in ooh_last_error().
  */
+/* Is @pid a zombie (state Z in /proc/PID/stat), or gone? */
+static bool exited(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the command name may hold anything */
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
 static int check_mm_sig(struct ooh_tracker *t, uint64_t sig)
 {
 	if (t->self || !t->mm_sig)
 		return 0;
-	/* 1: no [vdso]/[stack] left (a zombie), 0: no maps */
-	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)))
+	/*
+	 * 1: no [vdso]/[stack] left: a zombie, or a process inside exec(2)
+	 * whose new address space has neither yet; 0: no maps
+	 */
+	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)) &&
+	    exited(t->pid))
 		return __ooh_err(ESRCH, "process %d exited", t->pid);
+	if (sig == 1)
+		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
+				 "address space is gone (track it again)",
+				 t->pid);
 	if (sig > 1 && sig != t->mm_sig)
 		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
 				 "address space is gone (track it again)",
@@ -472,7 +500,7 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	 * next fetch, so that one reports everything instead.
 	 */
 	ret = t->be->collect(t, &t->result, &flags);
-	if (ret == -ESRCH && t->be->mm_gone) {
+	if (ret == -ESRCH) {	/* a backend that saw the mm go, or raced an exec */
 		char why[256];
 
 		/* keep the backend's reason unless the maps say more */
