@@ -198,12 +198,6 @@ static int check_pid(struct ooh_tracker *t, pid_t pid)
 	return 0;
 }
 
-/*
- * Another process's address space, checked against the one ooh_track()
- * took: an exec'd target keeps its pid but not its address space, and a
- * backend's errors then (-ESRCH, -ENOMEM) or its silence would mislead.
- * 0, or -ESRCH with "exited" or "exec'd" in ooh_last_error().
- */
 /* Is @pid a zombie (state Z in /proc/PID/stat), or gone? */
 static bool exited(pid_t pid)
 {
@@ -224,6 +218,13 @@ static bool exited(pid_t pid)
 	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
+/*
+ * Another process's address space, @sig (__ooh_mm_sig()), checked against
+ * the one ooh_track() took: an exec'd target keeps its pid but not its
+ * address space, and a backend's errors then (-ESRCH, -ENOMEM) or its
+ * silence would mislead.  0, or -ESRCH with "exited" or "exec'd" in
+ * ooh_last_error().
+ */
 static int check_mm_sig(struct ooh_tracker *t, uint64_t sig)
 {
 	if (t->self || !t->mm_sig)
@@ -235,11 +236,7 @@ static int check_mm_sig(struct ooh_tracker *t, uint64_t sig)
 	if (sig <= 1 && (sig == 1 || (kill(t->pid, 0) && errno == ESRCH)) &&
 	    exited(t->pid))
 		return __ooh_err(ESRCH, "process %d exited", t->pid);
-	if (sig == 1)
-		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
-				 "address space is gone (track it again)",
-				 t->pid);
-	if (sig > 1 && sig != t->mm_sig)
+	if (sig == 1 || (sig > 1 && sig != t->mm_sig))
 		return __ooh_err(ESRCH, "process %d exec'd: the tracked "
 				 "address space is gone (track it again)",
 				 t->pid);

@@ -97,10 +97,9 @@ static uint64_t *lsd_sort(uint64_t *v, uint64_t *tmp, size_t n, uint64_t min,
  * each part is sorted on its own span: a fetch's heap (8 MiB) and stack
  * pages, 2^33 pages apart, take three passes instead of five, 101
  * instructions a page instead of 145 at 500 pages (callgrind).  Under
- * Bochs,
- * guest time counts every byte of a memset or memcpy above 2 KiB (rep
- * stosb/movsb) and every compare call of qsort: 2 ms of guest time for
- * the 500 pages of one interval, where the LSD passes took a fifth.
+ * Bochs, guest time counts every byte of a memset or memcpy above 2 KiB
+ * (rep stosb/movsb) and every compare call of qsort: 2 ms of guest time
+ * for the 500 pages of one interval, where the LSD passes took a fifth.
  */
 static uint64_t *radix_sort(uint64_t *v, uint64_t *tmp, size_t n)
 {
