@@ -871,28 +871,34 @@ static int write_all(int fd, const void *p, size_t len)
 /*
  * --serve -v: one line per FETCH on stderr, the fetch's share of
  * ooh_stats(3) (microseconds; sync and resolve are spml/epml's module
- * calls, the rest of fetch is libooh's own work).
+ * calls, the rest of fetch is libooh's own work), and serve_us, from the
+ * accepted connection to the answer's first write (after it the client
+ * runs, and may preempt the daemon).  Printed after the answer, so the
+ * client does not wait for it.
  */
 static void serve_stats(const struct ooh_stats *a, const struct ooh_stats *b,
-			const struct ooh_dirty *d)
+			const struct ooh_dirty *d, double serve_ms)
 {
 	fprintf(stderr, "ooh-track: FETCH nr=%zu flags=%u fetch_us=%llu "
 		"sync_us=%llu resolve_us=%llu frames=%llu candidates=%llu "
-		"drops=%llu\n", d->nr_pages, d->flags,
+		"drops=%llu serve_us=%.0f\n", d->nr_pages, d->flags,
 		(unsigned long long)(b->fetch_ns - a->fetch_ns) / 1000,
 		(unsigned long long)(b->sync_ns - a->sync_ns) / 1000,
 		(unsigned long long)(b->resolve_ns - a->resolve_ns) / 1000,
 		(unsigned long long)(b->resolved_frames - a->resolved_frames),
 		(unsigned long long)(b->resolve_candidates - a->resolve_candidates),
-		(unsigned long long)(b->resolve_drops - a->resolve_drops));
+		(unsigned long long)(b->resolve_drops - a->resolve_drops),
+		serve_ms * 1e3);
 }
 
-/* Answer one connection; 1 after STOP, else 0. */
-static int serve_one(struct ooh_tracker *t, int fd, bool verbose)
+/* Answer one connection, accepted at @t_accept (now_ms()); 1 after STOP. */
+static int serve_one(struct ooh_tracker *t, int fd, bool verbose,
+		     double t_accept)
 {
 	char cmd[OOH_SERVE_CMD_MAX], hdr[96];
 	struct ooh_stats s0, s1;
 	struct ooh_dirty d;
+	double t_answer;
 	size_t len = 0;
 	ssize_t n;
 	int ret;
@@ -919,10 +925,6 @@ static int serve_one(struct ooh_tracker *t, int fd, bool verbose)
 	}
 	ooh_stats(t, &s0);
 	ret = ooh_fetch(t, &d);
-	if (ret >= 0 && verbose) {
-		ooh_stats(t, &s1);
-		serve_stats(&s0, &s1, &d);
-	}
 	if (ret < 0) {
 		snprintf(hdr, sizeof(hdr), OOH_SERVE_ERR "fetch: %s\n",
 			 *ooh_last_error() ? ooh_last_error() : strerror(-ret));
@@ -932,8 +934,13 @@ static int serve_one(struct ooh_tracker *t, int fd, bool verbose)
 	snprintf(hdr, sizeof(hdr), OOH_SERVE_FETCH_OK,
 		 (unsigned long long)d.nr_pages, d.flags,
 		 (unsigned long long)d.lost);
+	t_answer = now_ms();
 	if (!write_all(fd, hdr, strlen(hdr)))
 		write_all(fd, d.pages, d.nr_pages * sizeof(d.pages[0]));
+	if (verbose) {
+		ooh_stats(t, &s1);
+		serve_stats(&s0, &s1, &d, t_answer - t_accept);
+	}
 	return 0;
 }
 
@@ -969,7 +976,7 @@ static int serve(struct ooh_tracker *t, pid_t pid, const char *path,
 		fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		stop = serve_one(t, fd, verbose);
+		stop = serve_one(t, fd, verbose, now_ms());
 		close(fd);
 	}
 	close(ls);
