@@ -288,10 +288,10 @@ static int resolve_pfn(struct resolver *r, unsigned long pfn)
 	if (!page)
 		goto drop;
 	/* no reference yet: only to drop what is not the process's */
-	key = folio_key(page_folio(page));
+	folio = page_folio(page);
+	key = folio_key(folio);
 	if (!key || idx_find(r, key) == RKEY_END)
 		goto drop;
-	folio = page_folio(page);
 	if (!folio_try_get(folio))
 		goto drop;		/* free: its mappings are gone */
 	if (unlikely(page_folio(page) != folio || folio_test_hugetlb(folio))) {

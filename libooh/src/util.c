@@ -81,6 +81,12 @@ static uint64_t *lsd_sort(uint64_t *v, uint64_t *tmp, size_t n, uint64_t min,
 	return v;
 }
 
+/* Words of a bitmap of the pages from @min to @max. */
+static size_t bitmap_words(uint64_t min, uint64_t max)
+{
+	return (size_t)(((max - min) >> OOH_PAGE_SHIFT >> 6) + 1);
+}
+
 /*
  * Sort @n page-aligned addresses in @v, @min the lowest and @max the
  * highest, through a bitmap of their span in @bits (at least
@@ -91,11 +97,6 @@ static uint64_t *lsd_sort(uint64_t *v, uint64_t *tmp, size_t n, uint64_t min,
  * two or three LSD passes of its span (about 14 instructions a value
  * each, where the bitmap costs about 13 in all).
  */
-static size_t bitmap_words(uint64_t min, uint64_t max)
-{
-	return (size_t)(((max - min) >> OOH_PAGE_SHIFT >> 6) + 1);
-}
-
 static void bitmap_sort(uint64_t *v, size_t n, uint64_t min, uint64_t max,
 			uint64_t *bits)
 {
@@ -135,11 +136,11 @@ static uint64_t *part_sort(uint64_t *v, uint64_t *tmp, size_t n, uint64_t min,
 /*
  * Radix sort of @n page addresses (values with bits below the page sort
  * on those bits too); returns @v or @tmp, whichever holds the result.
- * A set within 1 MiB takes one LSD pass, within 256 MiB two.  A wider
- * set is first split on the top 8 bits of its span (one MSD pass), and
- * each part is sorted on its own span: a fetch's heap (8 MiB) and stack
- * pages, 2^33 pages apart, take three passes instead of five, 101
- * instructions a page instead of 145 at 500 pages (callgrind).  Under
+ * A set within 256 MiB is one part; a wider one is first split on the
+ * top 8 bits of its span (one MSD pass), so that a fetch's heap and
+ * stack pages, 2^33 pages apart, are sorted each on its own span.  Each
+ * part goes through part_sort(): a bitmap when dense, else LSD passes
+ * (one within 1 MiB, two within 256 MiB).  Under
  * Bochs, guest time counts every byte of a memset or memcpy above 2 KiB
  * (rep stosb/movsb) and every compare call of qsort: 2 ms of guest time
  * for the 500 pages of one interval, where the LSD passes took a fifth.
