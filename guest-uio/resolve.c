@@ -65,6 +65,8 @@ struct resolver {
 	unsigned int slot_bits;	/* the hash of the keys: 1 << slot_bits */
 	u32 nr_va, max_va;
 	struct ooh_spml_resolve *rq;
+	unsigned long last_key;	/* idx_find()'s last key (0: none yet) */
+	u32 last_idx;		/* and its answer */
 	unsigned long sec_nr;	/* the memory section last looked at */
 	bool sec_boot;		/* it is online boot memory, no device */
 };
@@ -169,10 +171,20 @@ static int idx_build(struct resolver *r)
 	return 0;
 }
 
-/* The first index entry with @key, or RKEY_END. */
+/*
+ * The first index entry with @key (not 0), or RKEY_END.  The last answer
+ * is kept: resolve_pfn() looks a kept frame's key up twice (before and
+ * after its reference), and frames come in runs of one key (a process's
+ * anon_vma, an image file's mapping), kept or dropped.  The index does
+ * not change during a call.
+ */
 static u32 idx_find(struct resolver *r, unsigned long key)
 {
-	return *idx_slot(r, key);
+	if (key != r->last_key) {
+		r->last_key = key;
+		r->last_idx = *idx_slot(r, key);
+	}
+	return r->last_idx;
 }
 
 /*
