@@ -451,6 +451,14 @@ void epml_rearm_end(struct epml_rearm *r)
 	mutex_unlock(&epml_rearm_lock);
 }
 
+/* Module exit: the list epml_rearm_begin() allocated once. */
+void epml_rearm_free(void)
+{
+	vfree(epml_rl.gfn);
+	epml_rl.gfn = NULL;
+	epml_rl.bucket = NULL;
+}
+
 /*
  * The buffer pages of @c whose EPT dirty flags its entry stores may have
  * set since the last take: those up to the high-water mark, and always

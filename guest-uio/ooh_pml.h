@@ -264,5 +264,6 @@ struct epml_rearm *epml_rearm_begin(void);
 void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r);
 int epml_rearm(struct epml_rearm *r);
 void epml_rearm_end(struct epml_rearm *r);
+void epml_rearm_free(void);
 
 #endif /* OOH_PML_H */

@@ -1066,6 +1066,7 @@ static void __exit spml_exit(void)
 		misc_deregister(&epml_misc);
 	misc_deregister(&spml_misc);
 	cpuhp_remove_state_nocalls(spml_hp_state);
+	epml_rearm_free();
 }
 
 module_init(spml_init);
