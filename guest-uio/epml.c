@@ -434,12 +434,8 @@ struct epml_rearm *epml_rearm_begin(void)
 	struct epml_rearm *r = &epml_rl;
 
 	mutex_lock(&epml_rearm_lock);
-	if (!r->gfn) {
-		r->gfn = vmalloc(OOH_SPML_REARM_MAX_GFNS * sizeof(u64) +
-				 2 * EPML_RL_BUCKETS * sizeof(u32));
-		if (r->gfn)
-			r->bucket = (u32 *)(r->gfn + OOH_SPML_REARM_MAX_GFNS);
-	}
+	if (!r->gfn)
+		r->gfn = vmalloc(OOH_SPML_REARM_MAX_GFNS * sizeof(u64));
 	r->nr = 0;
 	r->full = !r->gfn;
 	r->hotplugs = atomic_read(&hotplugs);
@@ -456,7 +452,6 @@ void epml_rearm_free(void)
 {
 	vfree(epml_rl.gfn);
 	epml_rl.gfn = NULL;
-	epml_rl.bucket = NULL;
 }
 
 /*
@@ -506,53 +501,6 @@ void epml_rl_take(struct spml_cpu *c, struct epml_rearm *r)
 	c->epml_hwm = 0;
 }
 
-/* The bucket of @gfn in epml_rl_sort(): its EPT leaf table. */
-static u32 epml_rl_bucket(u64 gfn)
-{
-	return min_t(u64, gfn >> 9, EPML_RL_BUCKETS - 1);
-}
-
-/*
- * Order @r's list by EPT leaf table (GFN >> 9), in place: Xen resets the
- * listed frames in list order, starting each walk at the deepest EPT
- * table it has mapped (xen-patches 0018), so a list in leaf-table order
- * maps each leaf table once, where drain order (the order of first
- * writes) mapped one for most frames.  One counting pass and one
- * in-place permutation (an American flag sort), O(frames + buckets).
- * Writes only the list's own slots and the buckets, which this interval
- * already wrote (the takes; epml_rearm() clears the buckets before its
- * takes): the sort logs no EPML entry that the list would miss.
- */
-static void epml_rl_sort(struct epml_rearm *r)
-{
-	u32 *next = r->bucket, *end = r->bucket + EPML_RL_BUCKETS;
-	u32 i, b, nb = 0, pos = 0;
-
-	for (i = 0; i < r->nr; i++) {
-		b = epml_rl_bucket(r->gfn[i]);
-		end[b]++;
-		nb = max(nb, b + 1);
-	}
-	for (b = 0; b < nb; b++) {
-		next[b] = pos;
-		pos += end[b];
-		end[b] = pos;
-	}
-	for (b = 0; b < nb; b++) {
-		while (next[b] < end[b]) {
-			u64 v = r->gfn[next[b]];
-			u32 vb = epml_rl_bucket(v);
-
-			while (vb != b) {
-				swap(v, r->gfn[next[vb]]);
-				next[vb]++;
-				vb = epml_rl_bucket(v);
-			}
-			r->gfn[next[b]++] = v;
-		}
-	}
-}
-
 /*
  * The rearm of a SYNC whose IPIs took every CPU's list into @r, with
  * interrupts off (the caller takes this CPU's fence after it).  This CPU
@@ -574,9 +522,6 @@ int epml_rearm(struct epml_rearm *r)
 
 	local_irq_save(flags);
 	c = this_cpu_ptr(&spml_cpus);
-	if (r->bucket)		/* the sort's first writes, before the takes */
-		memset(r->bucket + EPML_RL_BUCKETS, 0,
-		       EPML_RL_BUCKETS * sizeof(u32));
 	rcu_read_lock();
 	/* the take's own first writes (a new page of the list) log entries */
 	do {
@@ -586,8 +531,6 @@ int epml_rearm(struct epml_rearm *r)
 		 !rdmsrl_safe(OOH_MSR_IA32_EPML_INDEX, &idx) &&
 		 (idx & OOH_EPML_INDEX_MASK));
 	rcu_read_unlock();
-	if (!r->full && r->bucket)
-		epml_rl_sort(r);
 	if (READ_ONCE(rearm_full)) {
 		op.u.rearm.flags = OOH_SPML_REARM_FULL;
 	} else if (!r->full && !epml_rl_need_full && !epml_rl_unsupported &&

@@ -236,17 +236,9 @@ void spml_unregister_on_cpu(void *data);
 void spml_free_cpu(unsigned int cpu);
 
 /* epml.c */
-/*
- * Buckets of the list's sort (epml_rl_sort()): the leaf tables of the
- * first 512 MiB of guest, the frames above share the last.  Both bucket
- * arrays fit one page, which epml_rearm() clears before its takes.
- */
-#define EPML_RL_BUCKETS 256
-
 /* The GFNs one SYNC hands to Xen's rearm (epml_rl_take(), epml_rearm()). */
 struct epml_rearm {
 	u64 *gfn;			/* OOH_SPML_REARM_MAX_GFNS slots */
-	u32 *bucket;			/* 2 * EPML_RL_BUCKETS, after gfn */
 	u32 nr;
 	bool full;			/* a CPU's list was incomplete */
 	int hotplugs;			/* hotplugs before the first take */
