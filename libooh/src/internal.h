@@ -25,6 +25,8 @@ struct __ooh_pageset {
 
 /* Double @s's capacity (1024 at first).  0, or -ENOMEM with @s as it was. */
 int __ooh_pageset_grow(struct __ooh_pageset *s);
+/* Room for @n more pages in @s.  0, or -ENOMEM with @s as it was. */
+int __ooh_pageset_reserve(struct __ooh_pageset *s, size_t n);
 
 /*
  * Append @e as it is, flag bits included (ring entries for RESOLVE).

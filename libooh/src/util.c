@@ -24,6 +24,14 @@ int __ooh_pageset_grow(struct __ooh_pageset *s)
 	return 0;
 }
 
+int __ooh_pageset_reserve(struct __ooh_pageset *s, size_t n)
+{
+	while (s->cap - s->nr < n)
+		if (__ooh_pageset_grow(s))
+			return -ENOMEM;
+	return 0;
+}
+
 int __ooh_pageset_add_range(struct __ooh_pageset *s, uint64_t start,
 			    uint64_t end)
 {

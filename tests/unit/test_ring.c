@@ -174,6 +174,23 @@ static void test_gpa_entries(void)
 	      gpas.nr ? (unsigned long long)gpas.v[0] : 0ull,
 	      gpas.nr > 1 ? (unsigned long long)gpas.v[1] : 0ull);
 	CHECK(out.nr == 1 && out.v[0] == 0x7f0000005000ull, "GVA page");
+	/*
+	 * A 2 MiB GVA entry between others (its 512 pages, then the
+	 * entries after it), into sets that already hold some
+	 */
+	e[0] = 0x7f0000212000ull | OOH_ENTRY_GVA | OOH_ENTRY_2M;
+	e[1] = 0x7f0000400000ull | OOH_ENTRY_GVA;
+	e[2] = 0x5678000ull | (2u << OOH_ENTRY_VCPU_SHIFT);
+	CHECK(ooh_ring_produce(&prod, e, 3) == 3, "produce");
+	CHECK(__ooh_ring_consume(hdr, NULL, &gpas, NULL, &out, &flags, &lost) == 3,
+	      "consume");
+	CHECK(out.nr == 1 + 512 + 1, "GVA pages after a 2 MiB entry: %zu", out.nr);
+	for (size_t i = 0; i < 512 && out.nr == 514; i++)
+		CHECK(out.v[1 + i] == 0x7f0000200000ull + i * 4096,
+		      "2 MiB page %zu: %#llx", i, (unsigned long long)out.v[1 + i]);
+	CHECK(out.v[513] == 0x7f0000400000ull, "GVA page after the 2 MiB entry");
+	CHECK(gpas.nr == 3 && gpas.v[2] == 0x5678000ull,
+	      "GPA entry after a 2 MiB GVA entry");
 	__ooh_pageset_free(&out);
 	__ooh_pageset_free(&gpas);
 	printf("gpa entries: kept whole for RESOLVE, 2 MiB flag included\n");
