@@ -10,7 +10,10 @@
  *    span's top bits before each cluster is sorted on its own;
  *  - duplicates (each value up to 4 times), in random order;
  *  - entries with bits below the page (__ooh_pageset_add_entry(): ring
- *    entries with their flags), sorted on those bits too.
+ *    entries with their flags), sorted on those bits too;
+ *  - from 64 values, pages in at most one 2 MiB region per 8 values go
+ *    through the region bitmaps (region_sort_unique()): the 1 and 8 MiB
+ *    spans, the heap and stack with 8 MiB each, and the top of u64.
  * A sort that loses, duplicates or misorders one value fails it.
  */
 #include <stdint.h>
