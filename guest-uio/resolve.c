@@ -266,13 +266,18 @@ static bool section_boot(unsigned long nr)
  * boot (early_section()), online and without device memory has a memmap
  * for its whole span, so any of its frames has a struct page (a hole's is
  * a reserved page that no folio key matches: a drop).  Such a section is
- * looked up once per call (sections 0-63, the first 8 GiB, in two
- * bitmaps; a higher one while frames stay in it), where
+ * looked up once per run of frames without a reschedule (sections 0-63,
+ * the first 8 GiB, in two bitmaps; a higher one while frames stay in
+ * it), where
  * pfn_to_online_page() checks the section and its subsection map per
  * frame, under RCU: a profile around RESOLVE had it at a third of the
  * call.  Memory hot-remove can offline the section during the call, as
  * it can between pfn_to_online_page() and its use; the folio reference
- * below is what holds the page.
+ * below is what holds the page.  Removing a boot section also frees its
+ * memmap, which a stale answer would then read: the window is a run of
+ * frames between reschedules (the whole call under preempt=full), where
+ * pfn_to_online_page() has it between its check and the use.  The domUs
+ * here never remove boot memory (Xen's balloon does not).
  */
 static struct page *resolve_page(struct resolver *r, unsigned long pfn)
 {
@@ -409,8 +414,16 @@ long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 		}
 		for (f = 0; !rc && f < n; f++)
 			rc = resolve_pfn(&r, base + f);
-		if (!(k & 63))
-			cond_resched();
+		/*
+		 * A section may go offline while this CPU runs something
+		 * else: look sections up again after a reschedule here (a
+		 * preemption elsewhere, under preempt=full, is not seen:
+		 * there the answers hold for the call, see resolve_page())
+		 */
+		if (!(k & 63) && cond_resched()) {
+			r.sec_seen = r.sec_boot = 0;
+			r.sec_nr = ULONG_MAX;
+		}
 	}
 	mmap_read_unlock(r.mm);
 	if (rc == -ENOSPC || rc == -EAGAIN)
