@@ -17,6 +17,15 @@
 #define __ooh_public __attribute__((visibility("default")))
 #define OOH_PAGE_MASK (~(uint64_t)(OOH_PAGE_SIZE - 1))
 
+/*
+ * A multiplicative (Fibonacci) hash of @k for open-addressing tables:
+ * mask the result with the table's size minus one.
+ */
+static inline uint64_t __ooh_hash_u64(uint64_t k)
+{
+	return (k * 0x9e3779b97f4a7c15ull) >> 17;
+}
+
 /* A growable array of page addresses (unsorted until __ooh_pageset_sort). */
 struct __ooh_pageset {
 	uint64_t *v;

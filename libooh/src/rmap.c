@@ -34,15 +34,10 @@ struct u64map {
 	size_t nr_node, cap_node;
 };
 
-static inline uint64_t hash_u64(uint64_t k)
-{
-	return (k * 0x9e3779b97f4a7c15ull) >> 17;
-}
-
 /* The slot of @key, or the empty slot where it belongs. */
 static uint64_t map_slot(const struct u64map *m, uint64_t key)
 {
-	uint64_t h = hash_u64(key);
+	uint64_t h = __ooh_hash_u64(key);
 
 	while (m->slot[h & m->mask].key1 && m->slot[h & m->mask].key1 != key + 1)
 		h++;

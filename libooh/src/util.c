@@ -207,12 +207,14 @@ struct region {
  * Sort and deduplicate @s when its values are page addresses in at most
  * @s->nr / 8 regions of 2 MiB (a fetch's result: heap, stack, a mapped
  * file): each region gets a 512-bit bitmap, found by a hash of its base,
- * the regions are sorted by base, and their bits read out in order.
- * About 42 instructions a value, where radix_sort() took about 72
+ * the regions are sorted by base (qsort: there are few), and their bits
+ * read out in order.
+ * About 45 instructions a value, where radix_sort() took about 72
  * (callgrind, 900 pages: 850 in 8 MiB, a heap's and a stack's few; the
- * span twice, the MSD count and scatter, then a bitmap per part).  Returns false with @s
- * unchanged for anything else (a value with bits below the page, more
- * regions), which radix_sort() then sorts; -ENOMEM is such a false too.
+ * span twice, the MSD count and scatter, then a bitmap per part).
+ * Returns false with @s unchanged for anything else (a value with bits
+ * below the page, more regions), which radix_sort() then sorts; -ENOMEM
+ * is such a false too.
  */
 static bool region_sort_unique(struct __ooh_pageset *s)
 {
@@ -235,7 +237,7 @@ static bool region_sort_unique(struct __ooh_pageset *s)
 		slot[h] = REGION_END;	/* no memset: Bochs counts its bytes */
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v = s->v[i], base = v >> 21, p = (v >> OOH_PAGE_SHIFT) & 511;
-		size_t h = (size_t)((base * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+		size_t h = (size_t)__ooh_hash_u64(base) & ((1ul << bits) - 1);
 
 		if (v & ~OOH_PAGE_MASK)
 			goto out;
@@ -254,17 +256,7 @@ static bool region_sort_unique(struct __ooh_pageset *s)
 	/* the regions by base: base < 2^43, index < 2^21 in the low bits */
 	for (size_t i = 0; i < nr; i++)
 		key[i] = r[i].base << 21 | i;
-	if (nr < 32) {
-		for (size_t i = 1; i < nr; i++)
-			for (size_t k = i; k && key[k - 1] > key[k]; k--) {
-				uint64_t t = key[k];
-
-				key[k] = key[k - 1];
-				key[k - 1] = t;
-			}
-	} else {
-		qsort(key, nr, sizeof(*key), cmp_u64);
-	}
+	qsort(key, nr, sizeof(*key), cmp_u64);
 	for (size_t i = 0; i < nr; i++) {
 		const struct region *g = &r[key[i] & ((1u << 21) - 1)];
 
