@@ -268,10 +268,9 @@ static bool section_boot(unsigned long nr)
  * a reserved page that no folio key matches: a drop).  Such a section is
  * looked up once per run of frames without a reschedule (sections 0-63,
  * the first 8 GiB, in two bitmaps; a higher one while frames stay in
- * it), where
- * pfn_to_online_page() checks the section and its subsection map per
- * frame, under RCU: a profile around RESOLVE had it at a third of the
- * call.  Memory hot-remove can offline the section during the call, as
+ * it), where pfn_to_online_page() checks the section and its subsection
+ * map per frame, under RCU: a profile around RESOLVE had it at a third
+ * of the call.  Memory hot-remove can offline the section during the call, as
  * it can between pfn_to_online_page() and its use; the folio reference
  * below is what holds the page.  Removing a boot section also frees its
  * memmap, which a stale answer would then read: the window is a run of
