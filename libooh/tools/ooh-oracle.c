@@ -22,7 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <malloc.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +35,16 @@
 #include "tool.h"
 
 #define PG OOH_PAGE_SIZE
+
+#ifndef UFFDIO_MOVE	/* Linux 6.8, include/uapi/linux/userfaultfd.h */
+#define UFFD_FEATURE_MOVE			(1 << 16)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES	((__u64)1 << 1)
+struct uffdio_move {
+	__u64 dst, src, len, mode;
+	__s64 move;
+};
+#define UFFDIO_MOVE	_IOWR(UFFDIO, 0x05, struct uffdio_move)
+#endif
 
 struct wlog {			/* one write */
 	uint32_t page;
@@ -57,6 +72,10 @@ static struct oracle {
 	pthread_mutex_t loglock;
 	uint64_t extra, overflows;
 	bool last_all;
+	/* the moving cases: pages holding data, the block they move into */
+	uint8_t *present;
+	uint32_t hole, hole_len;	/* hole_len 0: none */
+	int uffd;
 } o;
 
 static uint64_t rng_state;
@@ -94,6 +113,9 @@ static void log_write(uint32_t page, uint32_t f0, uint32_t s1)
 static void write_page(uint32_t p, uint8_t val)
 {
 	uint32_t f0 = atomic_load(&o.finished);
+
+	if (o.present)
+		o.present[p / 8] |= 1u << (p % 8);
 
 	((volatile char *)o.base)[(size_t)p * PG + (rnd() % PG)] = (char)val;
 	log_write(p, f0, atomic_load(&o.started));
@@ -183,9 +205,12 @@ static uint64_t check(unsigned int fetch_no, bool count_extra)
 /* Pick a random subset of pages with probability pct/100. */
 static void write_random(unsigned int pct, uint8_t val)
 {
-	for (uint32_t p = 0; p < o.npages; p++)
+	for (uint32_t p = 0; p < o.npages; p++) {
+		if (p - o.hole < o.hole_len)
+			continue;	/* unmapped, or owned by a userfaultfd */
 		if (pct >= 100 || rnd() % 1000 < pct * 10)
 			write_page(p, val);
+	}
 }
 
 static unsigned int round_pct(unsigned int r)
@@ -203,6 +228,8 @@ struct ocase {
 	bool ring_only;
 	size_t align;
 	void (*round)(unsigned int r);
+	/* after ooh_track(), before the first fetch: 0, or 77 (skip) */
+	int (*setup)(const char **why);
 };
 
 static void round_random(unsigned int r)
@@ -365,17 +392,171 @@ static void round_overflow(unsigned int r)
 	write_random(r % 2 ? 1 : 100, (uint8_t)r);
 }
 
+/*
+ * The moving cases: a block's data moves into a hole without a write, as
+ * a realloc() of a large block (mremap) or a compacting collector
+ * (UFFDIO_MOVE) moves it.  The hole's pages now hold data they did not
+ * hold, so a checkpointer must dump them again: each page that held data
+ * is expected at this fetch as if written (soft-dirty marks moved PTEs
+ * dirty, move_soft_dirty_pte(); the userfaultfd backends report an mremap
+ * destination whole).  The source becomes the next hole.  The hole is
+ * made before the first fetch, so the munmap that made it is not what
+ * reports the destination.
+ */
+static void moved(uint32_t from, uint32_t to, uint32_t len)
+{
+	uint32_t f0 = atomic_load(&o.finished);
+
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t s = from + i, d = to + i;
+		bool had = o.present[s / 8] & (1u << (s % 8));
+
+		o.present[s / 8] &= ~(1u << (s % 8));
+		o.present[d / 8] &= ~(1u << (d % 8));
+		if (had) {
+			o.present[d / 8] |= 1u << (d % 8);
+			log_write(d, f0, atomic_load(&o.started));
+		}
+	}
+	o.hole = from;
+}
+
+static uint32_t other_block(void)
+{
+	uint32_t len, b;
+
+	do
+		b = random_block(&len);
+	while (b == o.hole);
+	return b;
+}
+
+static void clear_present(uint32_t at, uint32_t len)
+{
+	for (uint32_t p = at; p < at + len; p++)
+		o.present[p / 8] &= ~(1u << (p % 8));
+}
+
+/*
+ * mremap(MREMAP_FIXED) into an unmapped hole: nothing at the destination
+ * is unmapped, so only the source range is invalidated.  The hole is free
+ * address space, where the kernel places the next mmap() of a fitting
+ * size: malloc() stops using mmap() here (its large blocks would land in
+ * the hole and be moved over), and each round checks the hole is free.
+ */
+static int setup_mremap_hole(const char **why)
+{
+	(void)why;
+	mallopt(M_MMAP_MAX, 0);
+	o.hole_len = o.npages / 8;
+	o.hole = 0;
+	if (munmap(o.base, (size_t)o.hole_len * PG))
+		die("munmap", errno);
+	clear_present(0, o.hole_len);
+	return 0;
+}
+
+static void round_mremap_hole(unsigned int r)
+{
+	uint32_t from = other_block();
+	unsigned char vec;
+
+	for (uint32_t p = o.hole; p < o.hole + o.hole_len; p++)
+		if (!mincore(o.base + (size_t)p * PG, PG, &vec))
+			die("the mremap hole was mapped by someone else", EEXIST);
+
+	if (mremap(o.base + (size_t)from * PG, (size_t)o.hole_len * PG,
+		   (size_t)o.hole_len * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   o.base + (size_t)o.hole * PG) == MAP_FAILED)
+		die("mremap into a hole", errno);
+	moved(from, o.hole, o.hole_len);
+	write_random(round_pct(r), (uint8_t)r);
+}
+
+/* The hole of the uffd-move case: empty, registered with o.uffd. */
+static int uffd_hole(uint32_t at, const char **why)
+{
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)o.base + (size_t)at * PG,
+			   (size_t)o.hole_len * PG },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	if (madvise(o.base + (size_t)at * PG, (size_t)o.hole_len * PG,
+		    MADV_DONTNEED))
+		die("madvise", errno);
+	clear_present(at, o.hole_len);
+	if (ioctl(o.uffd, UFFDIO_REGISTER, &reg)) {
+		*why = "the range is the backend's userfaultfd's";
+		return 77;
+	}
+	o.hole = at;
+	return 0;
+}
+
+/* UFFDIO_MOVE (Linux 6.8) into an empty block registered with a
+ * userfaultfd; the block is unregistered after the move, before the
+ * fetch, as a collector does when its compaction ends. */
+static int setup_uffd_move(const char **why)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_MOVE };
+
+	o.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (o.uffd < 0 || ioctl(o.uffd, UFFDIO_API, &api) ||
+	    !(api.features & UFFD_FEATURE_MOVE)) {
+		*why = "UFFDIO_MOVE (Linux 6.8)";
+		return 77;
+	}
+	o.hole_len = o.npages / 8;
+	return uffd_hole(0, why);
+}
+
+static void round_uffd_move(unsigned int r)
+{
+	uint32_t from = other_block(), to = o.hole;
+	struct uffdio_move mv = {
+		.dst = (uintptr_t)o.base + (size_t)to * PG,
+		.src = (uintptr_t)o.base + (size_t)from * PG,
+		.len = (size_t)o.hole_len * PG,
+		.mode = UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES,
+	};
+	struct uffdio_range rg = { mv.dst, mv.len };
+	const char *why;
+
+	while (mv.len) {
+		mv.move = 0;
+		if (ioctl(o.uffd, UFFDIO_MOVE, &mv) && errno != EAGAIN)
+			die("UFFDIO_MOVE", errno);
+		if (mv.move > 0) {
+			mv.dst += mv.move;
+			mv.src += mv.move;
+			mv.len -= mv.move;
+		}
+	}
+	if (ioctl(o.uffd, UFFDIO_UNREGISTER, &rg))
+		die("UFFDIO_UNREGISTER", errno);
+	moved(from, to, o.hole_len);
+	if (uffd_hole(from, &why))
+		die("UFFDIO_REGISTER", errno);
+	write_random(round_pct(r), (uint8_t)r);
+}
+
 static const struct ocase cases[] = {
-	{ "random", 0, false, PG, round_random },
-	{ "fork", 0, false, PG, round_fork },
-	{ "mremap", OOH_CAP_REMAP, false, PG, round_mremap },
-	{ "munmap-reuse", OOH_CAP_REMAP, false, PG, round_reuse },
-	{ "dontneed", OOH_CAP_REMAP, false, PG, round_dontneed },
-	{ "thp", 0, false, 2ul << 20, round_thp },
-	{ "pipe-read", OOH_CAP_KERNEL_WRITES, false, PG, round_pipe },
-	{ "threads", OOH_CAP_THREADS, false, PG, round_threads },
-	{ "overflow", 0, true, PG, round_overflow },
-	{ NULL, 0, false, 0, NULL },
+	{ "random", 0, false, PG, round_random, NULL },
+	{ "fork", 0, false, PG, round_fork, NULL },
+	{ "mremap", OOH_CAP_REMAP, false, PG, round_mremap, NULL },
+	{ "munmap-reuse", OOH_CAP_REMAP, false, PG, round_reuse, NULL },
+	{ "dontneed", OOH_CAP_REMAP, false, PG, round_dontneed, NULL },
+	{ "thp", 0, false, 2ul << 20, round_thp, NULL },
+	{ "pipe-read", OOH_CAP_KERNEL_WRITES, false, PG, round_pipe, NULL },
+	{ "threads", OOH_CAP_THREADS, false, PG, round_threads, NULL },
+	{ "mremap-hole", OOH_CAP_REMAP, false, PG, round_mremap_hole,
+	  setup_mremap_hole },
+	{ "uffd-move", OOH_CAP_REMAP, false, PG, round_uffd_move,
+	  setup_uffd_move },
+	{ "overflow", 0, true, PG, round_overflow, NULL },
+	{ NULL, 0, false, 0, NULL, NULL },
 };
 
 static bool is_ring_backend(const char *b)
@@ -389,6 +570,20 @@ struct result {
 	unsigned int rounds;
 };
 
+/* Close the case's tracker and free its region and records. */
+static void case_free(char *raw, size_t len)
+{
+	ooh_close(o.t);
+	munmap(raw, len);
+	for (unsigned int i = 0; i < o.nfetch; i++)
+		free(o.reported[i]);
+	free(o.reported);
+	free(o.log);
+	free(o.present);
+	if (o.uffd > 0)
+		close(o.uffd);
+}
+
 /* Run one case; returns 0 pass, 1 fail, 77 skip. */
 static int run_case(const struct ocase *c, struct result *res)
 {
@@ -398,6 +593,7 @@ static int run_case(const struct ocase *c, struct result *res)
 	int ret;
 
 	memset(&o, 0, sizeof(o));
+	o.uffd = -1;
 	pthread_mutex_init(&o.loglock, NULL);
 	atomic_store(&stop_writers, false);
 	rng_state = opt.seed * 2654435761u + 7;
@@ -438,6 +634,19 @@ static int run_case(const struct ocase *c, struct result *res)
 		die("ooh_track", -ret);
 	if (opt.record && (ret = ooh_record(o.t, opt.record, OOH_RECORD_FORCE)))
 		die("ooh_record", -ret);
+	if (c->setup) {
+		const char *why = "";
+
+		o.present = malloc(o.npages / 8 + 1);
+		if (!o.present)
+			die("present", ENOMEM);
+		memset(o.present, 0xff, o.npages / 8 + 1);	/* memset above */
+		if (c->setup(&why) == 77) {
+			printf("oracle: case %s: SKIP: %s\n", c->name, why);
+			case_free(raw, len + c->align);
+			return 77;
+		}
+	}
 	fetch();			/* fetch 1 takes the fresh pages */
 	o.nlog = 0;
 
@@ -482,8 +691,7 @@ static int run_case(const struct ocase *c, struct result *res)
 			printf("oracle: case %s: SKIP: not applicable at this "
 			       "ring size: %u-page rounds never overflowed "
 			       "(0 missed)\n", c->name, opt.pages);
-			ooh_close(o.t);
-			munmap(raw, len + c->align);
+			case_free(raw, len + c->align);
 			return 77;
 		}
 		printf("oracle: case %s: %u of %u big rounds fitted in the "
@@ -499,12 +707,7 @@ static int run_case(const struct ocase *c, struct result *res)
 	       opt.rounds, (unsigned long long)missed,
 	       (unsigned long long)o.extra, (unsigned long long)o.overflows,
 	       opt.seed);
-	ooh_close(o.t);
-	munmap(raw, len + c->align);
-	for (unsigned int i = 0; i < o.nfetch; i++)
-		free(o.reported[i]);
-	free(o.reported);
-	free(o.log);
+	case_free(raw, len + c->align);
 	return missed ? 1 : 0;
 }
 
