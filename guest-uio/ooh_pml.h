@@ -202,6 +202,12 @@ struct spml_tracker {
 					 * rings' overflow bits or re-arming:
 					 * the next one reports an overflow */
 	struct resolve_bufs *rbufs;	/* RESOLVE's, under sync_lock */
+	/* MMU notifier: frames of move-shaped clears until their end */
+	spinlock_t mn_lock;
+	struct {
+		const struct mmu_notifier_range *r;	/* NULL: free */
+		u64 e;				/* GPA entry, or 0 */
+	} mn_moves[16];
 };
 
 /* tracker.c */
@@ -219,6 +225,7 @@ void trackers_flag(u32 flag);
 
 /* resolve.c: OOH_SPML_IOC_RESOLVE, logged frames to @t's pages */
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
+unsigned long tracker_pfn_at(struct mm_struct *mm, unsigned long va, bool *huge);
 void tracker_resolve_free(struct spml_tracker *t);
 
 /* xen.c: HVMOP_spml */

@@ -197,14 +197,15 @@ static u32 idx_find(struct resolver *r, unsigned long key)
 }
 
 /*
- * Does @mm map @pfn at @va?  A lockless page-table walk with interrupts
- * off (as GUP-fast; x86 frees page tables only after an IPI or an RCU
- * grace period); a PMD leaf (THP) maps 512 frames.
+ * The frame @mm maps at @va: a present PTE's, or the 4 KiB frame of a PMD
+ * leaf (THP) that holds @va, with *@huge set (may be NULL); ULONG_MAX if
+ * none (not present, hugetlb's PUD leaf).  A lockless page-table walk
+ * with interrupts off, as GUP-fast: x86 frees page tables only after an
+ * IPI or an RCU grace period.  Callers: RESOLVE, the MMU notifier.
  */
-static bool maps_pfn(struct mm_struct *mm, unsigned long va, unsigned long pfn)
+unsigned long tracker_pfn_at(struct mm_struct *mm, unsigned long va, bool *huge)
 {
-	unsigned long flags;
-	bool hit = false;
+	unsigned long flags, pfn = ULONG_MAX;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pudp, pud;
@@ -227,14 +228,19 @@ static bool maps_pfn(struct mm_struct *mm, unsigned long va, unsigned long pfn)
 	if (pmd_none(pmd) || !pmd_present(pmd))
 		goto out;
 	if (pmd_leaf(pmd)) {
-		hit = pmd_pfn(pmd) + ((va & ~PMD_MASK) >> PAGE_SHIFT) == pfn;
+		pfn = pmd_pfn(pmd) + ((va & ~PMD_MASK) >> PAGE_SHIFT);
+		if (huge)
+			*huge = true;
 		goto out;
 	}
 	pte = ptep_get_lockless(pte_offset_kernel(&pmd, va));
-	hit = pte_present(pte) && pte_pfn(pte) == pfn;
+	if (pte_present(pte))
+		pfn = pte_pfn(pte);
+	if (huge)
+		*huge = false;
 out:
 	local_irq_restore(flags);
-	return hit;
+	return pfn;
 }
 
 static int emit(struct resolver *r, unsigned long va)
@@ -356,7 +362,7 @@ static int resolve_pfn(struct resolver *r, unsigned long pfn)
 		if (va < vma->vm_start || va >= vma->vm_end)
 			continue;
 		r->rq->candidates++;
-		if (!maps_pfn(r->mm, va, pfn))
+		if (tracker_pfn_at(r->mm, va, NULL) != pfn)
 			continue;
 		rc = emit(r, va);
 		found = true;

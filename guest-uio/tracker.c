@@ -248,17 +248,34 @@ static void mn_gva(struct ooh_ring_producer *p, unsigned long va, bool huge,
 	(*n)++;
 }
 
+/* The frame mapped by present PTE or PMD leaf @pfn as a GPA entry. */
+static void mn_frame(struct ooh_ring_producer *p, unsigned long pfn, bool huge,
+		     u64 *n)
+{
+	u64 e = (u64)pfn << PAGE_SHIFT;
+
+	if (huge)
+		e = (e & ~(u64)(PMD_SIZE - 1)) | OOH_ENTRY_2M;
+	ooh_ring_produce(p, &e, 1);
+	(*n)++;
+}
+
+#define MN_W_GVA	(1u << 0)	/* a GVA entry per populated page */
+#define MN_W_FRAMES	(1u << 1)	/* a GPA entry per present frame */
+
 /*
- * One GVA entry per populated (not pte_none) PTE of [@start, @end) in
- * @mm, one 2 MiB entry per populated PMD or PUD leaf (THP, hugetlb, a
- * migration or swap PMD); empty tables are skipped whole, so a sparse
- * range costs its populated pages plus one read per empty 2 MiB.  Runs
- * with interrupts off and no page-table lock, as GUP-fast does: x86 frees
- * page tables only after an IPI or an RCU grace period, both held off
- * here.  Returns the number of entries.
+ * Walk [@start, @end) of @mm.  MN_W_GVA: one GVA entry per populated (not
+ * pte_none) PTE, one 2 MiB entry per populated PMD or PUD leaf (THP,
+ * hugetlb, a migration or swap PMD).  MN_W_FRAMES: one GPA entry per
+ * present PTE or PMD leaf, the frame it maps; a swap or migration entry
+ * (data without a frame to name) sets OVERFLOW instead.  Empty tables are
+ * skipped whole, so a sparse range costs its populated pages plus one
+ * read per empty 2 MiB.  Runs with interrupts off and no page-table lock,
+ * as GUP-fast does: x86 frees page tables only after an IPI or an RCU
+ * grace period, both held off here.  Returns the number of entries.
  */
 static u64 mn_walk(struct ooh_ring_producer *p, struct mm_struct *mm,
-		   unsigned long start, unsigned long end)
+		   unsigned long start, unsigned long end, unsigned int what)
 {
 	unsigned long va = start, next;
 	u64 n = 0;
@@ -283,8 +300,16 @@ static u64 mn_walk(struct ooh_ring_producer *p, struct mm_struct *mm,
 		if (pud_none(pud))
 			goto skip;
 		if (pud_leaf(pud) || !pud_present(pud)) {
-			for (; va < next; va = (va & PMD_MASK) + PMD_SIZE)
+			for (; (what & MN_W_GVA) && va < next;
+			     va = (va & PMD_MASK) + PMD_SIZE)
 				mn_gva(p, va & PMD_MASK, true, &n);
+			/* hugetlb: RESOLVE reports a fetch with its frame whole */
+			if ((what & MN_W_FRAMES) && pud_present(pud))
+				mn_frame(p, pud_pfn(pud), false, &n);
+			else if (what & MN_W_FRAMES)
+				ooh_atomic_fetch_or(&p->hdr->flags,
+						    OOH_RING_F_OVERFLOW);
+			va = next;
 			continue;
 		}
 		pmdp = pmd_offset(pudp, va);
@@ -293,13 +318,33 @@ static u64 mn_walk(struct ooh_ring_producer *p, struct mm_struct *mm,
 		if (pmd_none(pmd))
 			goto skip;
 		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
-			mn_gva(p, va & PMD_MASK, true, &n);
+			if (what & MN_W_GVA)
+				mn_gva(p, va & PMD_MASK, true, &n);
+			if (!(what & MN_W_FRAMES))
+				goto skip;
+			if (pmd_present(pmd))
+				mn_frame(p, pmd_pfn(pmd), true, &n);
+			else
+				ooh_atomic_fetch_or(&p->hdr->flags,
+						    OOH_RING_F_OVERFLOW);
 			goto skip;
 		}
 		ptep = pte_offset_kernel(&pmd, va);
-		for (; va < next; va += PAGE_SIZE, ptep++)
-			if (!pte_none(ptep_get_lockless(ptep)))
+		for (; va < next; va += PAGE_SIZE, ptep++) {
+			pte_t pte = ptep_get_lockless(ptep);
+
+			if (pte_none(pte))
+				continue;
+			if (what & MN_W_GVA)
 				mn_gva(p, va, false, &n);
+			if (!(what & MN_W_FRAMES))
+				continue;
+			if (pte_present(pte))
+				mn_frame(p, pte_pfn(pte), false, &n);
+			else
+				ooh_atomic_fetch_or(&p->hdr->flags,
+						    OOH_RING_F_OVERFLOW);
+		}
 		continue;
 skip:
 		va = next;
@@ -338,6 +383,43 @@ static bool mn_may_walk(const struct mmu_notifier_range *r)
 }
 
 /*
+ * A clear of one page or of one aligned 2 MiB: the shape of UFFDIO_MOVE's
+ * notifier call (move_pages_pte(), move_pages_huge_pmd()), which names the
+ * source only.
+ */
+static bool mn_move_shape(const struct mmu_notifier_range *r)
+{
+	return r->event == MMU_NOTIFY_CLEAR &&
+	       (r->end - r->start == PAGE_SIZE ||
+		(r->end - r->start == PMD_SIZE && !(r->start & ~PMD_MASK)));
+}
+
+/*
+ * Keep the frame a move-shaped clear may move until its end (interrupts
+ * off).  A range with no free slot is found missing at its end.
+ */
+static void mn_move_start(struct spml_tracker *t,
+			  const struct mmu_notifier_range *r)
+{
+	bool huge = false;
+	unsigned long pfn = tracker_pfn_at(r->mm, r->start, &huge);
+	u64 e = 0;
+	int i;
+
+	if (pfn != ULONG_MAX)
+		e = huge ? ((u64)pfn << PAGE_SHIFT & ~(u64)(PMD_SIZE - 1)) |
+			   OOH_ENTRY_2M : (u64)pfn << PAGE_SHIFT;
+	spin_lock(&t->mn_lock);
+	for (i = 0; i < ARRAY_SIZE(t->mn_moves); i++)
+		if (!t->mn_moves[i].r) {
+			t->mn_moves[i].r = r;
+			t->mn_moves[i].e = e;
+			break;
+		}
+	spin_unlock(&t->mn_lock);
+}
+
+/*
  * MMU notifier: the invalidated pages of the tracked mm are dirty (GVAs):
  * their frame goes away or changes (munmap, MADV_DONTNEED, COW, swap-out,
  * migration, THP split and collapse, KSM merge), so a write earlier in the
@@ -346,13 +428,25 @@ static bool mn_may_walk(const struct mmu_notifier_range *r)
  * populated page (mn_walk()) where that is exact (mn_may_walk()), else one
  * per page; what does not fit in the ring sets OVERFLOW (the interval is
  * reported whole).
+ *
+ * Two calls move data to an address they do not name, without a write
+ * for the CPU to log: mremap() (MMU_NOTIFY_UNMAP on the source) and
+ * UFFDIO_MOVE (a move-shaped MMU_NOTIFY_CLEAR on the source).  The data
+ * keeps its frame, so the frame is reported too, as a GPA entry that
+ * RESOLVE turns into its new address, wherever the move put it: an
+ * unmap's frames at once (mremap holds the mmap write lock, so no RESOLVE
+ * runs before the move is done; munmap's frames are freed, and RESOLVE
+ * drops them), a clear's at its end (UFFDIO_MOVE holds the mmap read lock
+ * or a VMA lock only, and a RESOLVE between the start and the move would
+ * still find the frame at the source).  The ooh-oracle cases mremap-hole
+ * and uffd-move miss the destination without these entries.
  */
 static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 				    const struct mmu_notifier_range *r)
 {
 	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
 	unsigned long npages = (r->end - r->start) >> PAGE_SHIFT;
-	bool walk = false;
+	bool unmap = r->event == MMU_NOTIFY_UNMAP, walk = false;
 	struct ooh_ring_producer *p;
 	struct spml_cpu *c;
 	unsigned long flags, va;
@@ -371,7 +465,7 @@ static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 	if (npages > MN_PER_PAGE_MAX && mmu_notifier_range_blockable(r))
 		walk = mn_may_walk(r);
 	else if (npages > MN_PER_PAGE_MAX)
-		walk = r->event == MMU_NOTIFY_UNMAP;
+		walk = unmap;
 
 	local_irq_save(flags);		/* serialise with moves on this CPU */
 	c = this_cpu_ptr(&spml_cpus);
@@ -380,7 +474,8 @@ static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 	if (!p) {
 		/* no ring for this CPU */
 	} else if (walk) {
-		n = mn_walk(p, r->mm, r->start & PAGE_MASK, r->end);
+		n = mn_walk(p, r->mm, r->start & PAGE_MASK, r->end,
+			    MN_W_GVA | (unmap ? MN_W_FRAMES : 0));
 		c->mn_walks++;
 		c->mn_walk_entries += n;
 	} else if (npages > ooh_ring_space(p)) {
@@ -391,9 +486,49 @@ static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 			e = (u64)va | OOH_ENTRY_GVA;
 			ooh_ring_produce(p, &e, 1);
 		}
+		if (unmap)
+			mn_walk(p, r->mm, r->start & PAGE_MASK, r->end,
+				MN_W_FRAMES);
 	}
+	if (mn_move_shape(r))
+		mn_move_start(t, r);
 	local_irq_restore(flags);
 	return 0;
+}
+
+/*
+ * The end of a move-shaped clear: the frame it kept, now wherever the
+ * move put it, goes to the ring; a range the start had no slot for sets
+ * OVERFLOW (as does one that started before the tracker did).
+ */
+static void spml_mn_invalidate_end(struct mmu_notifier *mn,
+				   const struct mmu_notifier_range *r)
+{
+	struct spml_tracker *t = container_of(mn, struct spml_tracker, mn);
+	struct ooh_ring_producer *p;
+	unsigned long flags;
+	bool found = false;
+	u64 e = 0;
+	int i;
+
+	if (!mn_move_shape(r) || READ_ONCE(test_drop_mn))
+		return;
+	local_irq_save(flags);
+	spin_lock(&t->mn_lock);
+	for (i = 0; i < ARRAY_SIZE(t->mn_moves); i++)
+		if (t->mn_moves[i].r == r) {
+			found = true;
+			e = t->mn_moves[i].e;
+			t->mn_moves[i].r = NULL;
+			break;
+		}
+	spin_unlock(&t->mn_lock);
+	p = tracker_prod(t, smp_processor_id());
+	if (p && !found)
+		ooh_atomic_fetch_or(&p->hdr->flags, OOH_RING_F_OVERFLOW);
+	else if (p && e)
+		ooh_ring_produce(p, &e, 1);
+	local_irq_restore(flags);
 }
 
 /*
@@ -412,6 +547,7 @@ static void spml_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 static const struct mmu_notifier_ops spml_mn_ops = {
 	.invalidate_range_start = spml_mn_invalidate_start,
+	.invalidate_range_end = spml_mn_invalidate_end,
 	.release = spml_mn_release,
 };
 
@@ -567,6 +703,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	if (!t)
 		return -ENOMEM;
 	mutex_init(&t->sync_lock);
+	spin_lock_init(&t->mn_lock);
 	tracker_notify_init(t);
 	rcu_read_lock();	/* find_vpid() needs it */
 	task = get_pid_task(find_vpid(req->pid), PIDTYPE_TGID);
