@@ -496,6 +496,14 @@ static int spml_mn_invalidate_start(struct mmu_notifier *mn,
 	return 0;
 }
 
+/* Is the frame of GPA entry @e mapped by any page table? */
+static bool mn_frame_mapped(u64 e)
+{
+	struct page *page = pfn_to_online_page(e >> PAGE_SHIFT);
+
+	return page && folio_mapped(page_folio(page));
+}
+
 /*
  * The end of a move-shaped clear: the frame it kept, now wherever the
  * move put it, goes to the ring; a range the start had no slot for sets
@@ -523,6 +531,16 @@ static void spml_mn_invalidate_end(struct mmu_notifier *mn,
 			break;
 		}
 	spin_unlock(&t->mn_lock);
+	/*
+	 * A moved frame is mapped at its destination now.  One mapped
+	 * nowhere was not moved: the old frame of a COW fault on a page
+	 * only a pipe still holds (a write to a page CRIU's pre-dump spliced
+	 * there, the common clear of one page), or a zapped one.  The read
+	 * is racy, without a reference: a frame freed and mapped again
+	 * since is sent, and RESOLVE drops it.
+	 */
+	if (e && !mn_frame_mapped(e))
+		e = 0;
 	p = tracker_prod(t, smp_processor_id());
 	if (p && !found)
 		ooh_atomic_fetch_or(&p->hdr->flags, OOH_RING_F_OVERFLOW);
