@@ -221,7 +221,7 @@ static bool region_sort_unique(struct __ooh_pageset *s)
 	size_t n = s->nr, max = n / 8 < (1u << 21) ? n / 8 : (1u << 21);
 	size_t nr = 0, j = 0;
 	unsigned int bits = 4;
-	struct region *r;
+	struct region *r, *last = NULL;
 	uint64_t *key;
 	uint32_t *slot;
 	bool ok = false;
@@ -237,10 +237,16 @@ static bool region_sort_unique(struct __ooh_pageset *s)
 		slot[h] = REGION_END;	/* no memset: Bochs counts its bytes */
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v = s->v[i], base = v >> 21, p = (v >> OOH_PAGE_SHIFT) & 511;
-		size_t h = (size_t)__ooh_hash_u64(base) & ((1ul << bits) - 1);
+		size_t h;
 
 		if (v & ~OOH_PAGE_MASK)
 			goto out;
+		/* runs of one region (a burst of writes) skip the hash */
+		if (last && last->base == base) {
+			last->bits[p >> 6] |= 1ull << (p & 63);
+			continue;
+		}
+		h = (size_t)__ooh_hash_u64(base) & ((1ul << bits) - 1);
 		while (slot[h] != REGION_END && r[slot[h]].base != base)
 			h = (h + 1) & ((1ul << bits) - 1);
 		if (slot[h] == REGION_END) {
@@ -251,7 +257,8 @@ static bool region_sort_unique(struct __ooh_pageset *s)
 				r[nr].bits[w] = 0;
 			slot[h] = (uint32_t)nr++;
 		}
-		r[slot[h]].bits[p >> 6] |= 1ull << (p & 63);
+		last = &r[slot[h]];
+		last->bits[p >> 6] |= 1ull << (p & 63);
 	}
 	/* the regions by base: base < 2^43, index < 2^21 in the low bits */
 	for (size_t i = 0; i < nr; i++)
