@@ -246,6 +246,8 @@ void spml_free_cpu(unsigned int cpu);
 /* The GFNs one SYNC hands to Xen's rearm (epml_rl_take(), epml_rearm()). */
 struct epml_rearm {
 	u64 *gfn;			/* OOH_SPML_REARM_MAX_GFNS slots */
+	bool gfn_phys;			/* physically contiguous: the rearm
+					 * passes its GPA (LIST_GPA) */
 	u32 nr;
 	bool full;			/* a CPU's list was incomplete */
 	int hotplugs;			/* hotplugs before the first take */

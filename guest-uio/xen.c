@@ -47,6 +47,8 @@ int spml_rearm_drain(struct ooh_spml_hvm_op *op)
 	else
 		op->u.rearm.flags |= OOH_SPML_REARM_DRAIN;
 	rc = spml_hvmop(OOH_SPML_OP_rearm, op);
+	if (rc == -EINVAL && (op->u.rearm.flags & OOH_SPML_REARM_LIST_GPA))
+		return rc;	/* the newer flag: the caller drops it first */
 	if (rc == -EINVAL && (op->u.rearm.flags & OOH_SPML_REARM_DRAIN)) {
 		WRITE_ONCE(rearm_no_drain, true);
 		spml_simple(OOH_SPML_OP_drain);

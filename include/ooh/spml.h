@@ -204,6 +204,10 @@ struct ooh_spml_rearm {
 #define OOH_SPML_REARM_LIST		(1u << 0)
 #define OOH_SPML_REARM_FULL		(1u << 1)	/* the whole p2m (old path) */
 #define OOH_SPML_REARM_DRAIN		(1u << 2)	/* drain Xen's writes first */
+#define OOH_SPML_REARM_LIST_GPA		(1u << 3)	/* gfn_list is guest-physical:
+							 * page aligned, contiguous
+							 * RAM (one p2m lookup a
+							 * page, no guest walk) */
 #define OOH_SPML_REARM_MAX_GFNS		16384u
 
 /* u.tracking for OOH_SPML_OP_set_tracking */
@@ -392,6 +396,7 @@ struct ooh_spml_domctl {
     OOH_SPML_REARM_LIST != XEN_SPML_REARM_LIST || \
     OOH_SPML_REARM_FULL != XEN_SPML_REARM_FULL || \
     OOH_SPML_REARM_DRAIN != XEN_SPML_REARM_DRAIN || \
+    OOH_SPML_REARM_LIST_GPA != XEN_SPML_REARM_LIST_GPA || \
     OOH_SPML_REARM_MAX_GFNS != XEN_SPML_REARM_MAX_GFNS || \
     OOH_SPML_VCPU_REGISTERED != XEN_SPML_VCPU_REGISTERED || \
     OOH_SPML_VCPU_TRACKING != XEN_SPML_VCPU_TRACKING

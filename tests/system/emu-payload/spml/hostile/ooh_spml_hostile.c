@@ -122,6 +122,49 @@ static long tracking(u32 on, u32 pad)
 	return call(&op);
 }
 
+static long rearm_list(u64 list, u32 nr, u32 flags)
+{
+	struct ooh_spml_hvm_op op;
+
+	op_init(&op, OOH_SPML_OP_rearm);
+	op.u.rearm.gfn_list = list;
+	op.u.rearm.nr = nr;
+	op.u.rearm.flags = flags;
+	return call(&op);
+}
+
+/*
+ * A rearm list by guest-physical address (OOH_SPML_REARM_LIST_GPA): Xen
+ * takes only a page-aligned address with the list flag, and pages of
+ * ordinary RAM of ours.
+ */
+static void rearm_list_gpa_cases(u64 ring_gfn)
+{
+	const u32 gpa = OOH_SPML_REARM_LIST | OOH_SPML_REARM_LIST_GPA;
+	u64 *pg = (u64 *)get_zeroed_page(GFP_KERNEL);
+	u64 at;
+
+	if (!pg) {
+		check("rearm LIST_GPA cases", false, "no memory");
+		return;
+	}
+	pg[0] = ring_gfn;
+	at = (u64)virt_to_gfn(pg) << PAGE_SHIFT;
+	expect("rearm LIST_GPA without LIST",
+	       rearm_list(at, 0, OOH_SPML_REARM_LIST_GPA), -EINVAL);
+	expect("rearm LIST_GPA, list not page aligned",
+	       rearm_list(at + 8, 1, gpa), -EINVAL);
+	expect("rearm LIST_GPA, list at gfn 1<<40 (no RAM)",
+	       rearm_list(1ull << 52, 1, gpa), -EFAULT);
+	expect("rearm LIST_GPA, list on the APIC page (MMIO)",
+	       rearm_list(0xfee00000ull, 1, gpa), -EFAULT);
+	expect("rearm LIST_GPA, list over the last gfn",
+	       rearm_list(~0ull << PAGE_SHIFT, 1, gpa), -EFAULT);
+	expect("rearm LIST_GPA (valid: one gfn of our ring)",
+	       rearm_list(at, 1, gpa), 0);
+	free_page((unsigned long)pg);
+}
+
 static long arm_flags(u32 flags)
 {
 	struct ooh_spml_hvm_op op;
@@ -342,6 +385,8 @@ static void run_granted(struct ctx *c)
 	expect("arm", rc, 0);
 	armed = !rc;
 	expect("arm twice", simple(OOH_SPML_OP_arm), -EBUSY);
+	if (armed)
+		rearm_list_gpa_cases(c->gfns[0]);
 
 	if (registered && armed && !tracking(1, 0)) {
 		prod = READ_ONCE(c->ring->prod);
