@@ -329,8 +329,8 @@ static unsigned long folio_key(const struct folio *folio)
  * seen from a boot section already looked up (false: ask resolve_pfn())?
  * Nearly every frame of a call is dropped (a CRIU dump's fetch: 1820 of
  * 1838), so this is resolve_pfn()'s first test alone, inlined into the
- * call's loop: about 40 instructions a frame where the whole function
- * took 77 (objdump of tracker_resolve(), counted by hand).
+ * call's loop: about 40 instructions a frame, half of resolve_pfn()'s
+ * (objdump of tracker_resolve(), counted by hand).
  */
 static __always_inline bool resolve_drop_fast(struct resolver *r,
 					      unsigned long pfn)

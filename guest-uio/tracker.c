@@ -248,14 +248,20 @@ static void mn_gva(struct ooh_ring_producer *p, unsigned long va, bool huge,
 	(*n)++;
 }
 
-/* The frame mapped by present PTE or PMD leaf @pfn as a GPA entry. */
-static void mn_frame(struct ooh_ring_producer *p, unsigned long pfn, bool huge,
-		     u64 *n)
+/* Frame @pfn as a GPA entry; @huge: the 2 MiB of its PMD leaf. */
+static u64 mn_frame_entry(unsigned long pfn, bool huge)
 {
 	u64 e = (u64)pfn << PAGE_SHIFT;
 
-	if (huge)
-		e = (e & ~(u64)(PMD_SIZE - 1)) | OOH_ENTRY_2M;
+	return huge ? (e & ~(u64)(PMD_SIZE - 1)) | OOH_ENTRY_2M : e;
+}
+
+/* The frame mapped by a present PTE or PMD leaf, to the ring. */
+static void mn_frame(struct ooh_ring_producer *p, unsigned long pfn, bool huge,
+		     u64 *n)
+{
+	u64 e = mn_frame_entry(pfn, huge);
+
 	ooh_ring_produce(p, &e, 1);
 	(*n)++;
 }
@@ -407,8 +413,7 @@ static void mn_move_start(struct spml_tracker *t,
 	int i;
 
 	if (pfn != ULONG_MAX)
-		e = huge ? ((u64)pfn << PAGE_SHIFT & ~(u64)(PMD_SIZE - 1)) |
-			   OOH_ENTRY_2M : (u64)pfn << PAGE_SHIFT;
+		e = mn_frame_entry(pfn, huge);
 	spin_lock(&t->mn_lock);
 	for (i = 0; i < ARRAY_SIZE(t->mn_moves); i++)
 		if (!t->mn_moves[i].r) {
