@@ -430,6 +430,28 @@ void epml_lists_from_arm(void)
 	mutex_unlock(&epml_rearm_lock);
 }
 
+/*
+ * A SYNC left the rearm out (OOH_SPML_SYNC_NO_REARM): the lists no longer
+ * hold every dirty frame, so the next rearm resets the whole p2m.
+ */
+void epml_rearm_owe_full(void)
+{
+	mutex_lock(&epml_rearm_lock);
+	epml_rl_need_full = true;
+	mutex_unlock(&epml_rearm_lock);
+}
+
+/* Does the next rearm reset the whole p2m (a left-out or failed one)? */
+bool epml_rearm_owed(void)
+{
+	bool owed;
+
+	mutex_lock(&epml_rearm_lock);
+	owed = epml_rl_need_full;
+	mutex_unlock(&epml_rearm_lock);
+	return owed;
+}
+
 /* Under cpus_read_lock(), before the SYNC IPIs. */
 struct epml_rearm *epml_rearm_begin(void)
 {

@@ -198,6 +198,9 @@ struct spml_tracker {
 	int hotplugs_seen;		/* hotplugs at the last SYNC */
 	struct irq_work notify_work;	/* tracker_notify(): the wakeup */
 	struct mutex sync_lock;		/* one SYNC at a time */
+	bool rearm_skipped;		/* its last SYNC left Xen's rearm out
+					 * (OOH_SPML_SYNC_NO_REARM): the next
+					 * one reports an overflow */
 	bool all_next;			/* a SYNC failed after taking the
 					 * rings' overflow bits or re-arming:
 					 * the next one reports an overflow */
@@ -234,6 +237,8 @@ int spml_simple(u32 cmd);
 extern bool rearm_full;
 int spml_rearm_drain(struct ooh_spml_hvm_op *op);
 int spml_rearm(void);
+void spml_rearm_owe_full(void);
+bool spml_rearm_owed(void);
 int spml_set_tracking(bool on);
 
 /* spml.c: the Xen ring producer */
@@ -258,6 +263,8 @@ void epml_switch(struct spml_cpu *c, bool on);
 void epml_off_on_cpu(void *data);
 void epml_on_before_arm(void *data);
 void epml_lists_from_arm(void);
+void epml_rearm_owe_full(void);
+bool epml_rearm_owed(void);
 void epml_free_cpu(unsigned int cpu);
 int epml_setup_one(unsigned int cpu);
 bool epml_probe(void);

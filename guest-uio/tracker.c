@@ -141,6 +141,12 @@ static int ooh_xen_setup(void)
 	return rc;
 }
 
+/* Under spml_lock: does the next rearm reset the whole p2m? */
+static bool rearm_owed(void)
+{
+	return mode_epml ? epml_rearm_owed() : spml_rearm_owed();
+}
+
 /* IPI to self (IRQs off) from the offline callback: let go of this CPU. */
 static void ooh_offline_on_cpu(void *data)
 {
@@ -850,6 +856,13 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	}
 	t->uio_registered = true;
 	t->hotplugs_seen = atomic_read(&hotplugs);
+	/*
+	 * A SYNC left the rearm out (sync_skips_rearm()) and no rearm has
+	 * reset the whole p2m since: frames dirty from before are not
+	 * logged when written, so this tracker's first interval is whole.
+	 */
+	if (nr_trackers && rearm_owed())
+		t->all_next = true;
 	list_add_tail_rcu(&t->node, &trackers);
 	nr_trackers++;
 	f->private_data = t;
@@ -947,8 +960,63 @@ static void spml_sync_on_cpu(void *data)
 }
 
 /*
+ * Negative control: a SYNC that leaves the rearm out forgets what it owes
+ * (no whole-p2m rearm next, no overflow), so writes to the frames it left
+ * dirty go unreported.
+ */
+static bool test_skip_debt;
+module_param(test_skip_debt, bool, 0600);
+MODULE_PARM_DESC(test_skip_debt,
+		 "test only: a SYNC without rearm owes nothing (misses writes)");
+
+/*
+ * May this SYNC (OOH_SPML_SYNC_NO_REARM) leave Xen's rearm out?  Only if
+ * its tracker is the only one.  If so this returns true with spml_lock
+ * held until sync_skip_end(): no tracker is created, and so no other
+ * SYNC runs, between this decision and the debt it leaves.
+ */
+static bool sync_skip_begin(void)
+{
+	mutex_lock(&spml_lock);
+	if (nr_trackers == 1)
+		return true;
+	mutex_unlock(&spml_lock);
+	return false;
+}
+
+/*
+ * After the fences of a SYNC that left the rearm out: the frames logged
+ * so far stay dirty, so the next rearm resets the whole p2m, @t's next
+ * SYNC reports an overflow, and a tracker created before that rearm
+ * starts whole (tracker_create() reads the debt under spml_lock).
+ */
+static void sync_skip_end(struct spml_tracker *t)
+{
+	if (!READ_ONCE(test_skip_debt)) {
+		if (mode_epml)
+			epml_rearm_owe_full();
+		else
+			spml_rearm_owe_full();
+		t->rearm_skipped = true;
+	}
+	mutex_unlock(&spml_lock);
+}
+
+/*
+ * The part of a rearm a skipped one still does on the rearming CPU: Xen's
+ * queued writes (and, under PML, this vCPU's PML buffer) go to its ring
+ * before its fence.
+ */
+static void sync_drain_self(void)
+{
+	if (this_cpu_ptr(&spml_cpus)->registered)
+		spml_simple(OOH_SPML_OP_drain);
+}
+
+/*
  * Drain every vCPU into the tracker's rings, record each ring's prod (the
- * fence), then re-arm.  GPAs logged after a CPU's drain land after its
+ * fence), then re-arm (unless OOH_SPML_SYNC_NO_REARM may leave it out:
+ * sync_skip_begin()).  GPAs logged after a CPU's drain land after its
  * fence, i.e. in the next interval, so nothing written after the fence
  * can be lost by the re-arm.
  */
@@ -957,9 +1025,11 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	struct sync_arg a = { .t = t };
 	unsigned long irqs;
 	unsigned int cpu, i;
+	bool skip = false;
 	int rc, hp;
 
-	if (req->flags || req->nr_vcpus < t->nr_vcpus)
+	if ((req->flags & ~OOH_SPML_SYNC_NO_REARM) ||
+	    req->nr_vcpus < t->nr_vcpus)
 		return -EINVAL;
 	if (READ_ONCE(t->mm_gone))
 		return -ESRCH;
@@ -976,9 +1046,12 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	 * (spml_ioctl()), the next SYNC reports an overflow: a failure from
 	 * here on loses no interval.
 	 */
-	if (t->all_next)
+	if (t->all_next || t->rearm_skipped)
 		a.flags |= OOH_RING_F_OVERFLOW;
 	t->all_next = true;
+	t->rearm_skipped = false;
+	if (req->flags & OOH_SPML_SYNC_NO_REARM)
+		skip = sync_skip_begin();
 	cpus_read_lock();
 	if (mode_epml)
 		a.rl = epml_rearm_begin();
@@ -1000,13 +1073,20 @@ static int tracker_sync(struct spml_tracker *t, struct ooh_spml_sync *req)
 	 * fence comes after them.
 	 */
 	local_irq_save(irqs);
-	rc = a.rl ? epml_rearm(a.rl) : spml_rearm();
+	if (skip) {
+		sync_drain_self();
+		rc = 0;
+	} else {
+		rc = a.rl ? epml_rearm(a.rl) : spml_rearm();
+	}
 	spml_fence_here(&a);
 	local_irq_restore(irqs);
 	put_cpu();
 	if (a.rl)
 		epml_rearm_end(a.rl);
 	cpus_read_unlock();
+	if (skip)
+		sync_skip_end(t);
 	for (i = 0; i < t->nr_vcpus; i++)
 		if (READ_ONCE(t->prod[i].hdr->flags) & OOH_RING_F_DISARMED)
 			rc = -EIO;

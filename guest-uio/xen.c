@@ -62,12 +62,30 @@ int spml_rearm_drain(struct ooh_spml_hvm_op *op)
  * OOH_SPML_OP_rearm for PML: Xen flushes every vCPU's PML buffer into its
  * ring and resets the frames it saw logged (spml_rearm_drain()).
  */
+/*
+ * A SYNC left the rearm out (OOH_SPML_SYNC_NO_REARM): the next rearm
+ * resets the whole p2m, not the frames logged since this one.  Written
+ * under spml_lock; cleared by a rearm that succeeds.
+ */
+static bool spml_rearm_need_full;
+
+void spml_rearm_owe_full(void)
+{
+	WRITE_ONCE(spml_rearm_need_full, true);
+}
+
+bool spml_rearm_owed(void)
+{
+	return READ_ONCE(spml_rearm_need_full);
+}
+
 int spml_rearm(void)
 {
 	struct ooh_spml_hvm_op op = { 0 };
+	bool full = READ_ONCE(spml_rearm_need_full);
 	int rc;
 
-	if (READ_ONCE(rearm_full))
+	if (full || READ_ONCE(rearm_full))
 		op.u.rearm.flags = OOH_SPML_REARM_FULL;
 	rc = spml_rearm_drain(&op);
 	if (rc == -EINVAL && op.u.rearm.flags) {
@@ -75,6 +93,8 @@ int spml_rearm(void)
 		op.u.rearm.flags = 0;
 		rc = spml_hvmop(OOH_SPML_OP_rearm, &op);
 	}
+	if (!rc && full)
+		WRITE_ONCE(spml_rearm_need_full, false);
 	return rc;
 }
 

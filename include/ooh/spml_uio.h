@@ -116,9 +116,19 @@ struct ooh_spml_sync {
 				 * OUT there: per ring, the prod value that
 				 * ends this interval */
 	ooh_u32 nr_vcpus;	/* IN: >= ooh_spml_track.nr_vcpus */
-	ooh_u32 flags;		/* IN: 0.  OUT: OOH_RING_F_OVERFLOW if any
-				 * ring dropped entries before its fence */
+	ooh_u32 flags;		/* IN: 0 or OOH_SPML_SYNC_NO_REARM.  OUT:
+				 * OOH_RING_F_OVERFLOW if any ring dropped
+				 * entries before its fence */
 };
+/*
+ * IN: the caller does not mean to SYNC again (its last fetch): Xen's rearm
+ * may be left out.  The module leaves it out only if this is the domain's
+ * only tracker; then the frames logged so far stay dirty, so their next
+ * writes are not logged: the next SYNC (this tracker's, or one created
+ * meanwhile) rearms the whole p2m and reports OOH_RING_F_OVERFLOW.  A
+ * module without it answers EINVAL: SYNC again without the flag.
+ */
+#define OOH_SPML_SYNC_NO_REARM	(1u << 0)
 
 /* Drain + fence + re-arm (see above).  The module owns each ring's sticky
  * OOH_RING_F_OVERFLOW bit: it snapshots and clears it when it takes that
@@ -134,7 +144,7 @@ struct ooh_spml_sync {
  * the overflow bits or re-armed (EIO, EFAULT) makes the next SYNC report
  * OOH_RING_F_OVERFLOW, so no interval is lost.  One SYNC runs at a time per
  * tracker.  Errors: EIO (Xen disarmed SPML), ENOENT (no TRACK yet), EINVAL
- * (nr_vcpus too small, flags not 0), EFAULT (the argument or the fence
+ * (nr_vcpus too small, an unknown IN flag), EFAULT (the argument or the fence
  * array not writable). */
 #define OOH_SPML_IOC_SYNC	_IOWR('O', 0x41, struct ooh_spml_sync)
 

@@ -13,7 +13,11 @@
  *     root-only, as are the PFNs of /proc/PID/pagemap the reverse map
  *     needs);
  *   - neither process can open the other's /dev/uioN (EACCES from the
- *     module's UIO open hook).
+ *     module's UIO open hook);
+ *   - the child's SYNCs of its rounds ask to leave Xen's rearm out
+ *     (OOH_SPML_SYNC_NO_REARM, as a last fetch does), which the module
+ *     must refuse while the parent's tracker exists: neither side may
+ *     miss a frame or see an overflow.
  * Usage: spml-iso [PAGES [ROUNDS]]; exit 0 pass, 1 fail, 77 SPML missing.
  */
 #include <errno.h>
@@ -47,6 +51,7 @@ struct side {
 	uint64_t *seen;		/* every GPA entry reported, as gfns */
 	size_t nseen, capseen;
 	uint64_t missed, gva, overflows;
+	uint32_t sync_flags;	/* IN flags of the rounds' SYNCs */
 };
 
 static int fail_setup(const char *what)
@@ -115,7 +120,8 @@ static int cmp_u64(const void *a, const void *b)
 static size_t fetch(struct side *s, uint64_t **out)
 {
 	uint64_t fence[64];
-	struct ooh_spml_sync sy = { .fence_addr = (uintptr_t)fence,
+	struct ooh_spml_sync sy = { .flags = s->sync_flags,
+				    .fence_addr = (uintptr_t)fence,
 				    .nr_vcpus = s->t.nr_vcpus };
 	size_t n = 0, cap = 1024;
 	uint64_t *v = malloc(cap * 8);
@@ -204,6 +210,8 @@ static int worker(struct side *s, int go_r, int go_w, int peer_r, int peer_w)
 	/* Both start writing together. */
 	(void)!write(go_w, "g", 1);
 	(void)!read(go_r, path, 1);
+	if (!strcmp(s->name, "child"))
+		s->sync_flags = OOH_SPML_SYNC_NO_REARM;
 	for (int r = 0; r < rounds; r++) {
 		for (size_t i = 0; i < pages; i++) {
 			s->region[i * PG + (r * 64) % PG] = (uint8_t)r;
