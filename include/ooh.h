@@ -177,6 +177,18 @@ struct ooh_dirty {
  */
 int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d);
 
+/*
+ * ooh_fetch_last - ooh_fetch() for a caller that does not mean to fetch
+ * again (a checkpoint's final dump, which then stops the tracker): the
+ * same result, but the backend may leave the re-arm out.  spml and epml
+ * leave out Xen's rearm of the logged frames when this is the domain's
+ * only tracker (OOH_SPML_SYNC_NO_REARM, <ooh/spml_uio.h>); every other
+ * backend re-arms as ooh_fetch() does.  Nothing is lost if the caller
+ * fetches again all the same: that fetch reports OOH_FETCH_ALL.  Returns
+ * what ooh_fetch() returns.  Since libooh 1.3.
+ */
+int ooh_fetch_last(struct ooh_tracker *t, struct ooh_dirty *d);
+
 /* Statistics since ooh_track(); times in nanoseconds (CLOCK_MONOTONIC). */
 struct ooh_stats {
 	uint64_t fetches;	/* ooh_fetch() calls that succeeded */
@@ -267,7 +279,7 @@ int ooh_backend_probe(const char *backend);
  * least MAJOR.MINOR.  Since libooh 1.1.  Cannot fail.
  */
 #define OOH_VERSION_MAJOR	1
-#define OOH_VERSION_MINOR	2
+#define OOH_VERSION_MINOR	3
 #define OOH_VERSION_PATCH	0
 #define OOH_VERSION_CHECK(major, minor) \
 	(OOH_VERSION_MAJOR > (major) || \

@@ -468,7 +468,7 @@ static int refresh_whole_mm(struct ooh_tracker *t)
 	return ret == -ESRCH ? 0 : ret;	/* gone: collect reports it */
 }
 
-__ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
+static int fetch(struct ooh_tracker *t, struct ooh_dirty *d, bool last)
 {
 	uint64_t t0 = __ooh_now_ns(), dt;
 	unsigned int flags = 0;
@@ -496,7 +496,9 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 	 * re-armed it: whatever this interval held would be missing from the
 	 * next fetch, so that one reports everything instead.
 	 */
+	t->fetch_last = last;
 	ret = t->be->collect(t, &t->result, &flags);
+	t->fetch_last = false;
 	if (ret == -ESRCH) {	/* a backend that saw the mm go, or raced an exec */
 		char why[256];
 
@@ -550,6 +552,16 @@ __ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
 failed:
 	t->all_next = true;
 	return ret;
+}
+
+__ooh_public int ooh_fetch(struct ooh_tracker *t, struct ooh_dirty *d)
+{
+	return fetch(t, d, false);
+}
+
+__ooh_public int ooh_fetch_last(struct ooh_tracker *t, struct ooh_dirty *d)
+{
+	return fetch(t, d, true);
 }
 
 __ooh_public int ooh_stats(const struct ooh_tracker *t, struct ooh_stats *st)

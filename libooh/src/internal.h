@@ -78,7 +78,9 @@ struct ooh_tracker;
  *  track    - start tracking one range of t->pid (whole mm: start=end=0)
  *  untrack  - stop tracking one range
  *  collect  - append pages written since the last collect to @out and
- *             re-arm; set *flags |= OOH_FETCH_ALL if information was lost
+ *             re-arm (t->fetch_last: it may leave the re-arm out if its
+ *             next collect then sets OOH_FETCH_ALL); set *flags |=
+ *             OOH_FETCH_ALL if information was lost
  *  stop     - stop tracking everything (tracker stays usable)
  *  fini     - free backend state
  */
@@ -123,6 +125,8 @@ struct ooh_tracker {
 	bool all_next;		/* a fetch failed once its backend may have
 				 * consumed or re-armed: the next fetch
 				 * reports every page (OOH_FETCH_ALL) */
+	bool fetch_last;	/* in ooh_fetch_last(): collect may leave
+				 * the re-arm out */
 };
 
 /*

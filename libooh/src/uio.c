@@ -58,6 +58,8 @@ struct uio_state {
 	struct ooh_spml_track tr;
 	uint64_t *fence;
 	struct __ooh_rmap *prev;	/* snapshot of the previous fetch */
+	bool no_rearm_unknown;		/* the module refused
+					 * OOH_SPML_SYNC_NO_REARM (EINVAL) */
 };
 
 int __ooh_uio_probe(const char *dev, const char *needs)
@@ -284,7 +286,20 @@ int __ooh_uio_collect(struct ooh_tracker *t, struct __ooh_pageset *out,
 	uint64_t lost = 0, t0 = __ooh_now_ns();
 	int ret;
 
-	if (ioctl(s->ctl, OOH_SPML_IOC_SYNC, &sync))
+	/*
+	 * ooh_fetch_last(): Xen's rearm may be left out; the module owes it
+	 * then and reports the next SYNC as an overflow.  A module without
+	 * the flag refuses it before doing anything (EINVAL): SYNC as usual.
+	 */
+	if (t->fetch_last && !s->no_rearm_unknown)
+		sync.flags = OOH_SPML_SYNC_NO_REARM;
+	ret = ioctl(s->ctl, OOH_SPML_IOC_SYNC, &sync);
+	if (ret && errno == EINVAL && sync.flags) {
+		s->no_rearm_unknown = true;
+		sync.flags = 0;
+		ret = ioctl(s->ctl, OOH_SPML_IOC_SYNC, &sync);
+	}
+	if (ret)
 		return __ooh_err(errno == EIO ? ENODEV : errno,
 				 "OOH_SPML_IOC_SYNC: %s%s", strerror(errno),
 				 errno == EIO ? " (Xen disarmed SPML for this "
