@@ -15,6 +15,11 @@
  *                    or the start.  flags has OOH_FETCH_ALL (1) when
  *                    information was lost: the client treats every page as
  *                    written.
+ *   OOH_SERVE_FETCH_LAST  the same answer from ooh_fetch_last(): for the
+ *                    client's last FETCH (CRIU's final dump, which sends
+ *                    STOP next).  A FETCH after it is still exact or
+ *                    flagged OOH_FETCH_ALL.  Since libooh 1.3; an older
+ *                    daemon answers OOH_SERVE_ERR.
  *   OOH_SERVE_STOP   OOH_SERVE_OK, then the daemon closes the tracker and
  *                    exits 0.
  *
@@ -27,6 +32,7 @@
 
 #define OOH_SERVE_READY		"ready "
 #define OOH_SERVE_FETCH		"FETCH\n"
+#define OOH_SERVE_FETCH_LAST	"FETCH LAST\n"
 #define OOH_SERVE_STOP		"STOP\n"
 #define OOH_SERVE_OK		"OK\n"
 #define OOH_SERVE_ERR		"ERR "

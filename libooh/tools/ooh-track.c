@@ -900,6 +900,7 @@ static int serve_one(struct ooh_tracker *t, int fd, bool verbose,
 	struct ooh_dirty d;
 	double t_answer;
 	size_t len = 0;
+	bool last;
 	ssize_t n;
 	int ret;
 
@@ -916,15 +917,16 @@ static int serve_one(struct ooh_tracker *t, int fd, bool verbose,
 		write_all(fd, OOH_SERVE_OK, strlen(OOH_SERVE_OK));
 		return 1;
 	}
-	if (strcmp(cmd, OOH_SERVE_FETCH)) {
+	last = !strcmp(cmd, OOH_SERVE_FETCH_LAST);
+	if (!last && strcmp(cmd, OOH_SERVE_FETCH)) {
 		static const char bad[] = OOH_SERVE_ERR
-			"unknown command (FETCH or STOP)\n";
+			"unknown command (FETCH, FETCH LAST or STOP)\n";
 
 		write_all(fd, bad, strlen(bad));
 		return 0;
 	}
 	ooh_stats(t, &s0);
-	ret = ooh_fetch(t, &d);
+	ret = last ? ooh_fetch_last(t, &d) : ooh_fetch(t, &d);
 	if (ret < 0) {
 		snprintf(hdr, sizeof(hdr), OOH_SERVE_ERR "fetch: %s\n",
 			 *ooh_last_error() ? ooh_last_error() : strerror(-ret));
