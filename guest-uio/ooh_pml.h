@@ -229,6 +229,7 @@ void trackers_flag(u32 flag);
 /* resolve.c: OOH_SPML_IOC_RESOLVE, logged frames to @t's pages */
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
 unsigned long tracker_pfn_at(struct mm_struct *mm, unsigned long va, bool *huge);
+bool section_boot(unsigned long nr);
 void tracker_resolve_free(struct spml_tracker *t);
 
 /* xen.c: HVMOP_spml */

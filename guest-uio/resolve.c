@@ -258,8 +258,12 @@ static int emit(struct resolver *r, unsigned long va)
 	return 0;
 }
 
-/* Is memory section @nr online boot memory without device memory? */
-static bool section_boot(unsigned long nr)
+/*
+ * Is memory section @nr online boot memory without device memory?  Then
+ * every frame of it has a struct page (early_section(): its memmap spans
+ * the whole section, holes included).
+ */
+bool section_boot(unsigned long nr)
 {
 	struct mem_section *ms = nr < NR_MEM_SECTIONS ? __nr_to_section(nr) : NULL;
 
