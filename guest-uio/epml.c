@@ -75,19 +75,6 @@ static int epml_page_mapcount(struct page *page)
 }
 
 /*
- * The memory sections one drain found to be online boot memory (sections
- * 0-63, the first 8 GiB): their frames have a struct page, so the drain
- * needs no pfn_valid() for them, which took a third of epml_deliver()'s
- * samples in a profile of ooh-bench (64 MB, 10%: its RCU-sched section
- * and subsection lookups per entry).  The drain runs with interrupts off,
- * so a section it found online cannot have its memmap freed before it
- * returns (memory hot-remove waits for an RCU grace period).
- */
-struct epml_sections {
-	u64 seen, boot;
-};
-
-/*
  * May the frame of @e be mapped more than once in this interval (a memfd
  * or MAP_SHARED file mapped twice, a mirrored ring buffer, a page shared
  * after fork)?  EPML logs the GVA of the first write only: a later write
@@ -100,27 +87,21 @@ struct epml_sections {
  * in 40 rounds.  An anonymous frame gets another mapping in the same mm
  * only through paths the MMU notifier reports (fork's write-protect,
  * mremap, KSM).
+ * @s: the drain's section lookups.  A frame of online boot memory needs no
+ * pfn_valid(), whose RCU-sched section and subsection lookups took a third
+ * of epml_deliver()'s samples (ooh-bench, 64 MB, 10%).  The drain runs with
+ * interrupts off, so a section it found online cannot have its memmap
+ * freed before it returns (memory hot-remove waits for an RCU grace
+ * period).
  */
 static bool epml_frame_aliased(const struct ooh_epml_entry *e,
-			       struct epml_sections *s)
+			       struct boot_sections *s)
 {
 	unsigned long pfn = (e->gpa & OOH_EPML_E_ADDR_MASK) >> PAGE_SHIFT;
-	unsigned long nr = pfn_to_section_nr(pfn);
 	struct page *page;
 
-	if (nr < 64) {
-		u64 bit = 1ull << nr;
-
-		if (!(s->seen & bit)) {
-			s->seen |= bit;
-			if (section_boot(nr))
-				s->boot |= bit;
-		}
-		if (!(s->boot & bit) && !pfn_valid(pfn))
-			return true;
-	} else if (!pfn_valid(pfn)) {
+	if (!boot_section_of(s, pfn) && !pfn_valid(pfn))
 		return true;
-	}
 	page = pfn_to_page(pfn);
 	return !PageAnon(page) || epml_page_mapcount(page) > 1;
 }
@@ -171,7 +152,7 @@ static void epml_rl_add(struct spml_cpu *c, const struct ooh_epml_entry *e,
 static void epml_deliver(struct spml_cpu *c, struct spml_tracker *to,
 			 const struct ooh_epml_entry *e, u64 from, u64 n)
 {
-	struct epml_sections secs = { 0 };
+	struct boot_sections secs = BOOT_SECTIONS_INIT;
 	struct spml_tracker *t;
 	u64 batch[32], i;
 	unsigned int k;

@@ -230,6 +230,41 @@ void trackers_flag(u32 flag);
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
 unsigned long tracker_pfn_at(struct mm_struct *mm, unsigned long va, bool *huge);
 bool section_boot(unsigned long nr);
+
+/*
+ * The memory sections a run of frames (one RESOLVE between reschedules,
+ * one EPML drain) found to be online boot memory (section_boot()): sections
+ * 0-63, the first 8 GiB, in two bitmaps, and the higher one last looked at.
+ * Start from BOOT_SECTIONS_INIT.
+ */
+struct boot_sections {
+	u64 seen, boot;
+	unsigned long nr;	/* a higher section last looked at */
+	bool nr_boot;		/* it is online boot memory */
+};
+#define BOOT_SECTIONS_INIT	((struct boot_sections){ .nr = ULONG_MAX })
+
+/* Is @pfn in online boot memory (so it has a struct page)?  Cached in @s. */
+static inline bool boot_section_of(struct boot_sections *s, unsigned long pfn)
+{
+	unsigned long nr = pfn_to_section_nr(pfn);
+
+	if (nr < 64) {
+		u64 bit = 1ull << nr;
+
+		if (!(s->seen & bit)) {
+			s->seen |= bit;
+			if (section_boot(nr))
+				s->boot |= bit;
+		}
+		return s->boot & bit;
+	}
+	if (nr != s->nr) {
+		s->nr = nr;
+		s->nr_boot = section_boot(nr);
+	}
+	return s->nr_boot;
+}
 void tracker_resolve_free(struct spml_tracker *t);
 
 /* xen.c: HVMOP_spml */

@@ -70,10 +70,7 @@ struct resolver {
 	/* idx_find()'s answers by hash of the key (0: none yet) */
 	unsigned long ckey[RKEY_CACHE];
 	u32 cidx[RKEY_CACHE];
-	/* resolve_page(): memory sections 0-63 looked at, those of boot */
-	u64 sec_seen, sec_boot;
-	unsigned long sec_nr;	/* a higher section last looked at */
-	bool sec_nr_boot;	/* it is online boot memory, no device */
+	struct boot_sections secs;	/* resolve_page()'s lookups */
 };
 
 /*
@@ -290,26 +287,8 @@ bool section_boot(unsigned long nr)
  */
 static struct page *resolve_page(struct resolver *r, unsigned long pfn)
 {
-	unsigned long nr = pfn_to_section_nr(pfn);
-	bool boot;
-
-	if (nr < 64) {
-		u64 bit = 1ull << nr;
-
-		if (!(r->sec_seen & bit)) {
-			r->sec_seen |= bit;
-			if (section_boot(nr))
-				r->sec_boot |= bit;
-		}
-		boot = r->sec_boot & bit;
-	} else {
-		if (nr != r->sec_nr) {
-			r->sec_nr = nr;
-			r->sec_nr_boot = section_boot(nr);
-		}
-		boot = r->sec_nr_boot;
-	}
-	return boot ? pfn_to_page(pfn) : pfn_to_online_page(pfn);
+	return boot_section_of(&r->secs, pfn) ? pfn_to_page(pfn) :
+						pfn_to_online_page(pfn);
 }
 
 /*
@@ -342,7 +321,7 @@ static __always_inline bool resolve_drop_fast(struct resolver *r,
 	unsigned long nr = pfn_to_section_nr(pfn), head;
 	const struct page *page;
 
-	if (nr >= 64 || !(r->sec_boot & (1ull << nr)))
+	if (nr >= 64 || !(r->secs.boot & (1ull << nr)))
 		return false;
 	page = pfn_to_page(pfn);
 	head = READ_ONCE(page->compound_head);
@@ -406,7 +385,7 @@ drop:
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq)
 {
 	struct resolver r = { .mm = t->mm, .rq = rq, .max_va = rq->max_va,
-			      .sec_nr = ULONG_MAX };
+			      .secs = BOOT_SECTIONS_INIT };
 	struct resolve_bufs *b;
 	u32 k, fast_drops = 0;
 	long rc;
@@ -459,10 +438,8 @@ next:
 		 * preemption elsewhere, under preempt=full, is not seen:
 		 * there the answers hold for the call, see resolve_page())
 		 */
-		if (!(k & 63) && cond_resched()) {
-			r.sec_seen = r.sec_boot = 0;
-			r.sec_nr = ULONG_MAX;
-		}
+		if (!(k & 63) && cond_resched())
+			r.secs = BOOT_SECTIONS_INIT;
 	}
 	mmap_read_unlock(r.mm);
 	rq->frames += fast_drops;
