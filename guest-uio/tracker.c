@@ -857,7 +857,7 @@ static int tracker_create(struct file *f, struct ooh_spml_track *req,
 	t->uio_registered = true;
 	t->hotplugs_seen = atomic_read(&hotplugs);
 	/*
-	 * A SYNC left the rearm out (sync_skips_rearm()) and no rearm has
+	 * A SYNC left the rearm out (sync_skip_end()) and no rearm has
 	 * reset the whole p2m since: frames dirty from before are not
 	 * logged when written, so this tracker's first interval is whole.
 	 */

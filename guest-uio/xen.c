@@ -59,10 +59,6 @@ int spml_rearm_drain(struct ooh_spml_hvm_op *op)
 }
 
 /*
- * OOH_SPML_OP_rearm for PML: Xen flushes every vCPU's PML buffer into its
- * ring and resets the frames it saw logged (spml_rearm_drain()).
- */
-/*
  * A SYNC left the rearm out (OOH_SPML_SYNC_NO_REARM): the next rearm
  * resets the whole p2m, not the frames logged since this one.  Written
  * under spml_lock; cleared by a rearm that succeeds.
@@ -79,6 +75,11 @@ bool spml_rearm_owed(void)
 	return READ_ONCE(spml_rearm_need_full);
 }
 
+/*
+ * OOH_SPML_OP_rearm for PML: Xen flushes every vCPU's PML buffer into its
+ * ring and resets the frames it saw logged (spml_rearm_drain()), or the
+ * whole p2m when a left-out rearm is owed.
+ */
 int spml_rearm(void)
 {
 	struct ooh_spml_hvm_op op = { 0 };
