@@ -4,8 +4,8 @@
  * dirties random pages at a set rate and, after a CRIU restore, checks
  * its own memory.
  *
- *   ooh-ckpt-writer [--pages N] [--burst N] [--tick-us N] --ready FILE
- *                   --out FILE
+ *   ooh-ckpt-writer [--pages N] [--burst N] [--tick-us N]
+ *                   [--phase-bursts K] --ready FILE --out FILE
  *
  * Memory: a private anonymous region of N pages (default 2048, 8 MiB) at
  * the fixed GVA 0x10000000 (below every other mapping, so the lowest page
@@ -14,7 +14,11 @@
  * of its own.  Page i always holds 512 copies of the 64-bit key
  * (i << 32 | gen[i]).  Every --tick-us microseconds (default 10000) the
  * writer picks --burst random pages (default 20, xorshift64 with a fixed
- * seed), increments their generation and rewrites them.
+ * seed), increments their generation and rewrites them.  The generator
+ * starts again from its seed when tracking starts (SIGUSR2), so the
+ * tracked bursts of every run write the same pages in the same order,
+ * however many bursts ran before: a dump's cost depends on how its pages
+ * fall into runs, not only on how many there are.
  *
  * The self-check follows CRIU's zdtm static/mem-touch: the expected
  * content of every page follows from the process's own state (gen[]),
@@ -25,8 +29,18 @@
  * bursts, so a freeze in the middle of a burst is completed after the
  * restore before anything is compared.
  *
+ * --phase-bursts K (default 0: bursts never stop) makes the dirty set of
+ * each tracked interval the same for every tracker: the writer then
+ * bursts only when told to, so how long a checkpoint or a write fault
+ * takes changes neither which pages it writes nor how many.
+ *
  * Signals:
- *   SIGUSR2  tracking starts now: later bursts are timed as "tracked"
+ *   SIGUSR2  tracking starts now: later bursts are timed as "tracked".
+ *            With --phase-bursts K, the first one stops the bursts
+ *            after the current one, and each later one runs K bursts
+ *            (one per tick); at each stop the writer appends
+ *            "idle N" to --ready, N = 0, 1, ... (phases done), and
+ *            waits for the next signal, waking once per tick.
  *   SIGUSR1  check every page, write one line to --out, exit 0 (ok) or
  *            1 (stale pages):
  *     verify=ok|BAD pages=N stale=K first_stale=I writes=W
@@ -42,6 +56,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +68,11 @@
 #define REGION_GVA	0x10000000ul
 #define PAGE_WORDS	(4096 / sizeof(uint64_t))
 #define MAX_BURSTS	(1u << 16)	/* timed bursts kept per phase */
+#define RNG_SEED	0x9e3779b97f4a7c15ull
 
-static volatile sig_atomic_t tracked, check;
+static volatile sig_atomic_t tracked, check, usr2;
 
-static void on_usr2(int sig) { tracked = 1; }
+static void on_usr2(int sig) { tracked = 1; usr2++; }
 static void on_usr1(int sig) { check = 1; }
 
 static void die(const char *what)
@@ -77,6 +93,15 @@ static void fill(uint64_t *page, uint64_t key)
 {
 	for (size_t j = 0; j < PAGE_WORDS; j++)
 		page[j] = key;
+}
+
+/* append "idle N" to FILE: phase N is done, the writer waits */
+static void report_idle(const char *file, long nr)
+{
+	FILE *f = fopen(file, "a");
+
+	if (!f || fprintf(f, "idle %ld\n", nr) < 0 || fclose(f))
+		die(file);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -116,14 +141,17 @@ int main(int argc, char **argv)
 		{ "pages", required_argument, NULL, 'p' },
 		{ "burst", required_argument, NULL, 'b' },
 		{ "tick-us", required_argument, NULL, 't' },
+		{ "phase-bursts", required_argument, NULL, 'k' },
 		{ "ready", required_argument, NULL, 'r' },
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	unsigned long n = 2048, burst = 20, tick_us = 10000;
+	unsigned long n = 2048, burst = 20, tick_us = 10000, phase_bursts = 0, left = 0;
+	sig_atomic_t seen = 0;
 	const char *ready = NULL, *out = NULL;
 	uint32_t *gen, *lat[2], nlat[2] = { 0, 0 };
-	uint64_t rng = 0x9e3779b97f4a7c15ull, writes = 0, stale = 0, first = 0;
+	uint64_t rng = RNG_SEED, writes = 0, stale = 0, first = 0;
+	bool reseeded = false;
 	char *region;
 	FILE *f;
 	int c;
@@ -133,11 +161,12 @@ int main(int argc, char **argv)
 		case 'p': n = parse("pages", optarg, 1ul << 20); break;
 		case 'b': burst = parse("burst", optarg, 1ul << 20); break;
 		case 't': tick_us = parse("tick-us", optarg, 10000000); break;
+		case 'k': phase_bursts = parse("phase-bursts", optarg, 1ul << 20); break;
 		case 'r': ready = optarg; break;
 		case 'o': out = optarg; break;
 		default:
 			fprintf(stderr, "usage: ooh-ckpt-writer [--pages N] [--burst N] "
-				"[--tick-us N] --ready FILE --out FILE\n");
+				"[--tick-us N] [--phase-bursts K] --ready FILE --out FILE\n");
 			return 2;
 		}
 	}
@@ -171,8 +200,26 @@ int main(int argc, char **argv)
 	while (!check) {
 		struct timespec ts = { tick_us / 1000000, (tick_us % 1000000) * 1000 };
 		int phase = tracked;
-		uint64_t t0 = now_ns();
+		uint64_t t0;
 
+		if (tracked && !reseeded) {
+			rng = RNG_SEED;
+			reseeded = true;
+		}
+		if (phase_bursts && tracked && !left) {
+			if (seen != usr2) {
+				/* one phase per SIGUSR2; the first has none */
+				seen = usr2;
+				left = seen > 1 ? phase_bursts : 0;
+				if (!left)
+					report_idle(ready, 0);
+			}
+			if (!left) {
+				nanosleep(&ts, NULL);
+				continue;
+			}
+		}
+		t0 = now_ns();
 		for (unsigned long k = 0; k < burst; k++) {
 			unsigned long i;
 
@@ -186,6 +233,8 @@ int main(int argc, char **argv)
 		}
 		if (nlat[phase] < MAX_BURSTS)
 			lat[phase][nlat[phase]++] = (uint32_t)(now_ns() - t0);
+		if (left && !--left)
+			report_idle(ready, seen - 1);
 		nanosleep(&ts, NULL);
 	}
 
