@@ -42,6 +42,7 @@
 #include <poll.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -850,22 +851,40 @@ static void print_summary(yajl_gen g, unsigned long nr_iv,
 	json_line_end(g);
 }
 
-/* Write all of @len bytes of @p to @fd; 0 or -errno. */
+/*
+ * Write all bytes of the @n buffers @iov to @fd, in one writev() when the
+ * socket takes them (a FETCH answer's header and pages: the client,
+ * woken by a first write, would otherwise run and block again before
+ * the second); @iov is used up.  0 or -errno.
+ */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+	for (;;) {
+		ssize_t w;
+
+		while (n && !iov->iov_len)
+			iov++, n--;
+		if (!n)
+			return 0;
+		w = writev(fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		for (; n && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+}
+
 static int write_all(int fd, const void *p, size_t len)
 {
-	const char *c = p;
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
 
-	while (len) {
-		ssize_t n = write(fd, c, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return writev_all(fd, &iov, 1);
 }
 
 /*
@@ -896,6 +915,7 @@ static int serve_one(struct ooh_tracker *t, int fd, bool verbose,
 		     double t_accept)
 {
 	char cmd[OOH_SERVE_CMD_MAX], hdr[96];
+	struct iovec iov[2];
 	struct ooh_stats s0, s1;
 	struct ooh_dirty d;
 	double t_answer;
@@ -937,8 +957,10 @@ static int serve_one(struct ooh_tracker *t, int fd, bool verbose,
 		 (unsigned long long)d.nr_pages, d.flags,
 		 (unsigned long long)d.lost);
 	t_answer = now_ms();
-	if (!write_all(fd, hdr, strlen(hdr)))
-		write_all(fd, d.pages, d.nr_pages * sizeof(d.pages[0]));
+	iov[0] = (struct iovec){ .iov_base = hdr, .iov_len = strlen(hdr) };
+	iov[1] = (struct iovec){ .iov_base = d.pages,
+				 .iov_len = d.nr_pages * sizeof(d.pages[0]) };
+	writev_all(fd, iov, 2);
 	if (verbose) {
 		ooh_stats(t, &s1);
 		serve_stats(&s0, &s1, &d, t_answer - t_accept);
