@@ -229,6 +229,7 @@ void trackers_flag(u32 flag);
 /* resolve.c: OOH_SPML_IOC_RESOLVE, logged frames to @t's pages */
 long tracker_resolve(struct spml_tracker *t, struct ooh_spml_resolve *rq);
 unsigned long tracker_pfn_at(struct mm_struct *mm, unsigned long va, bool *huge);
+void tracker_resolve_free(struct spml_tracker *t);
 bool section_boot(unsigned long nr);
 
 /*
@@ -265,7 +266,18 @@ static inline bool boot_section_of(struct boot_sections *s, unsigned long pfn)
 	}
 	return s->nr_boot;
 }
-void tracker_resolve_free(struct spml_tracker *t);
+
+/*
+ * Is @pfn in a boot section that @s has already found online (no
+ * lookup: false for a section not looked at yet, or above 63)?
+ */
+static inline bool boot_section_known(const struct boot_sections *s,
+				      unsigned long pfn)
+{
+	unsigned long nr = pfn_to_section_nr(pfn);
+
+	return nr < 64 && (s->boot & (1ull << nr));
+}
 
 /* xen.c: HVMOP_spml */
 int spml_hvmop(u32 cmd, struct ooh_spml_hvm_op *op);

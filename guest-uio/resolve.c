@@ -318,10 +318,10 @@ static unsigned long folio_key(const struct folio *folio)
 static __always_inline bool resolve_drop_fast(struct resolver *r,
 					      unsigned long pfn)
 {
-	unsigned long nr = pfn_to_section_nr(pfn), head;
 	const struct page *page;
+	unsigned long head;
 
-	if (nr >= 64 || !(r->secs.boot & (1ull << nr)))
+	if (!boot_section_known(&r->secs, pfn))
 		return false;
 	page = pfn_to_page(pfn);
 	head = READ_ONCE(page->compound_head);
